@@ -1,0 +1,49 @@
+package io.inuse.packaging;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The build's entry point, run by Maven in the {@code package} phase of packaging/ (exec-maven-plugin):
+ * builds the MSI, verifies it against the goldens, prints where it is.
+ *
+ * <p>Arguments: {@code --repo=DIR --out=DIR --revision=X.Y.Z [--payload=DLL] --golden=DIR
+ * [--update-golden=true]}.
+ */
+public final class BuildPackage {
+    private BuildPackage() {
+    }
+
+    public static void main(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (!arg.startsWith("--") || eq < 0) {
+                throw new BuildException("argument '" + arg + "' is not of the form --name=value");
+            }
+            options.put(arg.substring(2, eq), arg.substring(eq + 1));
+        }
+        Toolchain tools = new Toolchain();
+        Path repo = Path.of(required(options, "repo")).toAbsolutePath().normalize();
+        Optional<Path> payload = Optional.ofNullable(options.get("payload")).filter(p -> !p.isBlank()).map(Path::of);
+        PackageBuilder.Result result = new PackageBuilder(tools, repo)
+                .build(required(options, "revision"), payload, Path.of(required(options, "out")));
+        boolean update = Boolean.parseBoolean(options.getOrDefault("update-golden", "false"));
+        Path golden = Path.of(required(options, "golden"));
+        var files = new PackageVerifier(tools).compareWithGoldens(result.msi(), golden, result.productVersion(),
+                result.payload(), update);
+        System.out.println("inuse: " + (update ? "wrote " : "checked ") + files.size() + " golden table dumps in " + golden);
+        System.out.println("inuse: MSI built: " + result.msi() + " (ProductVersion " + result.productVersion() + ", "
+                + result.payload().fileName() + " " + result.payload().version() + ", x64)");
+    }
+
+    private static String required(Map<String, String> options, String name) {
+        String value = options.get(name);
+        if (value == null || value.isBlank()) {
+            throw new BuildException("missing argument --" + name + "=...");
+        }
+        return value;
+    }
+}

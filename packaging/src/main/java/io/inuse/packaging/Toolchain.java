@@ -1,0 +1,118 @@
+package io.inuse.packaging;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one seam through which the build finds and runs external tools (mingw-w64, wixl, msibuild,
+ * msiinfo, gcab). A tool is looked up on the search path, unless the system property
+ * {@code inuse.tool.<name>} names its executable (tests inject fake tools that way). A missing
+ * tool or a failing run is a {@link BuildException} that names the tool and how to get it.
+ */
+public final class Toolchain {
+    public static final String GCC = "x86_64-w64-mingw32-gcc";
+    public static final String WINDRES = "x86_64-w64-mingw32-windres";
+    public static final String WIXL = "wixl";
+    public static final String MSIBUILD = "msibuild";
+    public static final String MSIINFO = "msiinfo";
+
+    /** Debian package of each tool, for the message when it is missing. */
+    private static final Map<String, String> PACKAGES = Map.of(
+            GCC, "gcc-mingw-w64-x86-64",
+            WINDRES, "binutils-mingw-w64-x86-64",
+            WIXL, "wixl",
+            MSIBUILD, "msitools",
+            MSIINFO, "msitools",
+            "gcab", "gcab",
+            "wine", "wine");
+
+    private static final long TIMEOUT_MINUTES = 5;
+
+    private final String searchPath;
+
+    public Toolchain() {
+        this(System.getenv().getOrDefault("PATH", ""));
+    }
+
+    Toolchain(String searchPath) {
+        this.searchPath = searchPath;
+    }
+
+    /** The executable of a tool, or a BuildException saying how to install it. */
+    public Path find(String tool) {
+        String override = System.getProperty("inuse.tool." + tool);
+        if (override != null && !override.isBlank()) {
+            Path path = Path.of(override);
+            if (!Files.isExecutable(path)) {
+                throw new BuildException("tool " + tool + ": -Dinuse.tool." + tool + "=" + override
+                        + " is not an executable file; fix the path or drop the property to use the one on the PATH");
+            }
+            return path;
+        }
+        return lookup(tool).orElseThrow(() -> new BuildException(tool + " was not found on the PATH. "
+                + "Install the toolchain with 'packaging/install-toolchain.sh' (Debian package "
+                + PACKAGES.getOrDefault(tool, tool) + "), or name it with -Dinuse.tool." + tool + "=/path/to/" + tool));
+    }
+
+    private Optional<Path> lookup(String tool) {
+        for (String dir : searchPath.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                Path candidate = Path.of(dir, tool);
+                if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Runs a tool in a folder and returns what it printed (stdout and stderr together).
+     * A non-zero exit or a run longer than five minutes is a BuildException quoting the output.
+     */
+    public String run(Path workDir, String tool, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(find(tool).toString());
+        command.addAll(args);
+        Path output;
+        Process process;
+        try {
+            output = Files.createTempFile("inuse-" + tool, ".out");
+            process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice())).start();
+        } catch (IOException e) {
+            throw new BuildException("cannot start " + tool + " (" + command.get(0) + "): " + e.getMessage(), e);
+        }
+        try {
+            if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new BuildException(tool + " did not finish within " + TIMEOUT_MINUTES + " minutes: " + String.join(" ", command));
+            }
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new BuildException(tool + " failed with exit code " + process.exitValue() + ": "
+                        + String.join(" ", command) + System.lineSeparator() + text.strip());
+            }
+            return text;
+        } catch (IOException e) {
+            throw new BuildException("reading the output of " + tool + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new BuildException(tool + " was interrupted", e);
+        } finally {
+            output.toFile().delete();
+        }
+    }
+
+    private static java.io.File nullDevice() {
+        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
+    }
+}
