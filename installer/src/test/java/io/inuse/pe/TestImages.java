@@ -10,22 +10,22 @@ import java.nio.charset.StandardCharsets;
  * one .rsrc section holding a type/name/language resource tree with a VS_VERSIONINFO. The
  * offsets of interest are public so that tests can corrupt exactly one structure.
  */
-final class TestImages {
+public final class TestImages {
     static final int PE_OFFSET = 0x80;
     static final int RSRC_FILE_OFFSET = 0x200;
     static final int RSRC_RVA = 0x1000;
     static final int NAME_DIRECTORY = 0x18;      // relative to the resource root
     static final int VERSION_DATA = 0x58;        // relative to the resource root
 
-    int machine = PeInfo.MACHINE_AMD64;
-    boolean dll = true;
-    boolean withResources = true;
-    int[] fileVersion = {1, 2, 3, 4};
+    public int machine = PeInfo.MACHINE_AMD64;
+    public boolean dll = true;
+    public boolean withResources = true;
+    public int[] fileVersion = {1, 2, 3, 4};
     int[] productVersion = {1, 2, 0, 0};
     int resourceLanguage = 1033;
     int[] translations = {1033};
 
-    byte[] build() {
+    public byte[] build() {
         boolean plus = machine != PeInfo.MACHINE_I386;
         int optionalSize = plus ? 240 : 224;
         byte[] rsrc = withResources ? resourceSection() : new byte[0];

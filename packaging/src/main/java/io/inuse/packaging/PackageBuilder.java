@@ -14,6 +14,10 @@ import java.util.Optional;
 public final class PackageBuilder {
     /** What a build produced. {@code productVersion} is ${revision} as given. */
     public record Result(Path msi, Payload payload, String productVersion) {
+        /** The ProductCode of this version, as the Property table has it (with braces). */
+        public String productCode() {
+            return MsiBuild.productCode(productVersion);
+        }
     }
 
     private final Toolchain tools;

@@ -1,0 +1,69 @@
+package io.inuse.packaging.wine;
+
+import io.inuse.packaging.PackageBuilder;
+import io.inuse.packaging.Payload;
+import io.inuse.packaging.Toolchain;
+import io.inuse.pe.FileVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What every Wine scenario of one test run shares, made once: the clean prefix, the wintest
+ * helper, and the packages. "v1" is the MSI that {@code mvn package} built from ${revision};
+ * "v2" is the same sources built by the harness one minor version higher.
+ */
+final class WineTestBed {
+    final Path repo = Path.of(System.getProperty("inuse.repo", "..")).toAbsolutePath().normalize();
+    final Path target = Path.of(System.getProperty("inuse.target", "target")).toAbsolutePath();
+    final Path work = target.resolve("wine");
+    final Path cleanPrefix = work.resolve("clean-prefix");
+    final Path wintest = work.resolve("tools/wintest.exe");
+    final PackageBuilder.Result v1;
+    final PackageBuilder.Result v2;
+
+    private static WineTestBed instance;
+
+    static synchronized WineTestBed get() throws IOException, InterruptedException {
+        if (instance == null) {
+            instance = new WineTestBed();
+        }
+        return instance;
+    }
+
+    private WineTestBed() throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        Toolchain tools = new Toolchain();
+        Files.createDirectories(wintest.getParent());
+        tools.run(work, Toolchain.GCC, List.of("-municode", "-O2", "-Wall", "-Werror", "-o", wintest.toString(),
+                repo.resolve("src/testtools/wintest.c").toString()));
+
+        String revision = System.getProperty("inuse.revision", "1.1.0");
+        Path built = target.resolve("inuse-mapi32-" + revision + "-x64.msi");
+        if (!Files.exists(built)) {
+            throw new IOException(built + " is missing: the Wine scenarios test the package that 'mvn package' builds; run 'mvn verify'");
+        }
+        FileVersion version = FileVersion.parse(revision);
+        Path v1Dll = target.resolve("native-" + revision).resolve("MAPI32.DLL");
+        v1 = new PackageBuilder.Result(built, Payload.inspect(v1Dll), revision);
+        String next = version.major() + "." + (version.minor() + 1) + "." + version.build();
+        v2 = new PackageBuilder(tools, repo).build(next, Optional.empty(), work.resolve("packages"));
+
+        WinePrefix.createClean(cleanPrefix);
+        System.out.printf("wine test bed: clean prefix, wintest.exe, packages %s and %s ready in %.1f s%n",
+                v1.productVersion(), v2.productVersion(), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** A new prefix for one scenario, copied from the clean one. */
+    WinePrefix prefixFor(String scenario) throws IOException, InterruptedException {
+        return WinePrefix.copyOf(cleanPrefix, work.resolve("scenarios").resolve(scenario), wintest);
+    }
+
+    Path logFor(String scenario, String step) throws IOException {
+        Path dir = work.resolve("logs").resolve(scenario);
+        Files.createDirectories(dir);
+        return dir.resolve(step + ".log");
+    }
+}

@@ -1,0 +1,112 @@
+/* wintest: the Wine end-to-end tests' helper (test scaffolding, never packaged).
+     wintest run <command line...>        runs it, waits, prints EXITCODE=<full 32-bit code>
+                                          (wine's own exit status is cut to 8 bits: 3010 -> 194)
+     wintest lock <dll> <stopfile>        LoadLibraryW(dll), prints "loaded pid=.. version=..",
+                                          holds it until <stopfile> exists (at most 10 minutes)
+     wintest open-exclusive <path>        CreateFileW(GENERIC_WRITE, no sharing): "open ok" or
+                                          "open failed error=<GetLastError>"
+     wintest multisz <HKLM subkey> <name> prints "absent", or "count=N" and one "[i]=<utf-8>" line
+                                          per string of a REG_MULTI_SZ value (empty strings too)
+   Output is UTF-8, one fact per line, flushed at once. */
+#include <windows.h>
+#include <stdio.h>
+#include <wchar.h>
+
+static void out(const char *fmt, ...) {
+  va_list a; va_start(a, fmt); vprintf(fmt, a); va_end(a); fflush(stdout);
+}
+
+static const char *utf8(const wchar_t *w, size_t n) {
+  static char buf[65536];
+  int len = WideCharToMultiByte(CP_UTF8, 0, w, (int)n, buf, sizeof buf - 1, NULL, NULL);
+  buf[len > 0 ? len : 0] = 0;
+  return buf;
+}
+
+/* The command line after the first two words (program and subcommand), as typed. */
+static wchar_t *rest_of_command_line(void) {
+  wchar_t *p = GetCommandLineW();
+  for (int word = 0; word < 2; word++) {
+    int quoted = 0;
+    while (*p && (quoted || (*p != L' ' && *p != L'\t'))) { if (*p == L'"') quoted = !quoted; p++; }
+    while (*p == L' ' || *p == L'\t') p++;
+  }
+  return p;
+}
+
+static int run(void) {
+  STARTUPINFOW si = { sizeof si };
+  PROCESS_INFORMATION pi;
+  DWORD code = 0;
+  if (!CreateProcessW(NULL, rest_of_command_line(), NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+    out("CreateProcessW failed error=%lu\n", GetLastError());
+    return 1;
+  }
+  WaitForSingleObject(pi.hProcess, INFINITE);
+  GetExitCodeProcess(pi.hProcess, &code);
+  out("EXITCODE=%lu\n", code);
+  return 0;
+}
+
+static int lock(const wchar_t *dll, const wchar_t *stopfile) {
+  HMODULE module = LoadLibraryW(dll);
+  if (!module) { out("LoadLibraryW failed error=%lu\n", GetLastError()); return 1; }
+  ULONGLONG (WINAPI *version)(void) = (ULONGLONG (WINAPI *)(void))GetProcAddress(module, "InuseDemoVersion");
+  wchar_t path[MAX_PATH];
+  GetModuleFileNameW(module, path, MAX_PATH);
+  ULONGLONG v = version ? version() : 0;
+  out("loaded pid=%lu path=%s version=%u.%u.%u.%u\n", GetCurrentProcessId(), utf8(path, wcslen(path)),
+      (unsigned)(v >> 48), (unsigned)(v >> 32 & 0xFFFF), (unsigned)(v >> 16 & 0xFFFF), (unsigned)(v & 0xFFFF));
+  for (int i = 0; i < 6000 && GetFileAttributesW(stopfile) == INVALID_FILE_ATTRIBUTES; i++) Sleep(100);
+  FreeLibrary(module);
+  out("released\n");
+  return 0;
+}
+
+static int open_exclusive(const wchar_t *path) {
+  HANDLE h = CreateFileW(path, GENERIC_WRITE, 0, NULL, OPEN_EXISTING, 0, NULL);
+  if (h == INVALID_HANDLE_VALUE) { out("open failed error=%lu\n", GetLastError()); return 0; }
+  CloseHandle(h);
+  out("open ok\n");
+  return 0;
+}
+
+static int multisz(const wchar_t *subkey, const wchar_t *name) {
+  HKEY key;
+  LONG rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, subkey, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &key);
+  if (rc != ERROR_SUCCESS) { out("RegOpenKeyExW failed error=%ld\n", rc); return 1; }
+  DWORD type = 0, size = 0;
+  rc = RegQueryValueExW(key, name, NULL, &type, NULL, &size);
+  if (rc == ERROR_FILE_NOT_FOUND) { out("absent\n"); RegCloseKey(key); return 0; }
+  if (rc != ERROR_SUCCESS || type != REG_MULTI_SZ) { out("RegQueryValueExW failed error=%ld type=%lu\n", rc, type); RegCloseKey(key); return 1; }
+  wchar_t *data = calloc(size / sizeof(wchar_t) + 2, sizeof(wchar_t));
+  rc = RegQueryValueExW(key, name, NULL, &type, (BYTE *)data, &size);
+  RegCloseKey(key);
+  if (rc != ERROR_SUCCESS) { out("RegQueryValueExW failed error=%ld\n", rc); return 1; }
+  /* Each string ends with a NUL and one more NUL ends the list: drop that last one, then every
+     NUL ends a string, so an empty string (a delete operation's destination) is kept. A last
+     string without its NUL (a malformed value) is shown too. */
+  size_t chars = size / sizeof(wchar_t), count = 0, start = 0;
+  if (chars > 0 && data[chars - 1] == 0) chars--;
+  for (size_t i = 0; i < chars; i++) if (data[i] == 0) count++;
+  if (chars > 0 && data[chars - 1] != 0) count++;
+  out("count=%zu\n", count);
+  for (size_t i = 0, index = 0; i < chars; i++) {
+    if (data[i] == 0 || i == chars - 1) {
+      size_t end = data[i] == 0 ? i : i + 1;
+      out("[%zu]=%s\n", index++, utf8(data + start, end - start));
+      start = i + 1;
+    }
+  }
+  free(data);
+  return 0;
+}
+
+int wmain(int argc, wchar_t **argv) {
+  if (argc >= 3 && !wcscmp(argv[1], L"run")) return run();
+  if (argc == 4 && !wcscmp(argv[1], L"lock")) return lock(argv[2], argv[3]);
+  if (argc == 3 && !wcscmp(argv[1], L"open-exclusive")) return open_exclusive(argv[2]);
+  if (argc == 4 && !wcscmp(argv[1], L"multisz")) return multisz(argv[2], argv[3]);
+  out("usage: wintest run CMD... | lock DLL STOPFILE | open-exclusive PATH | multisz SUBKEY NAME\n");
+  return 2;
+}
