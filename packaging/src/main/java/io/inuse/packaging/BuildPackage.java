@@ -27,7 +27,8 @@ public final class BuildPackage {
         }
         Toolchain tools = new Toolchain();
         Path repo = Path.of(required(options, "repo")).toAbsolutePath().normalize();
-        Optional<Path> payload = Optional.ofNullable(options.get("payload")).filter(p -> !p.isBlank()).map(Path::of);
+        Optional<Path> payload = Optional.ofNullable(options.get("payload")).filter(p -> !p.isBlank())
+                .map(p -> Path.of(p).toAbsolutePath());
         PackageBuilder.Result result = new PackageBuilder(tools, repo)
                 .build(required(options, "revision"), payload, Path.of(required(options, "out")));
         boolean update = Boolean.parseBoolean(options.getOrDefault("update-golden", "false"));
