@@ -1,0 +1,50 @@
+package io.inuse.engine.session;
+
+import io.inuse.engine.CustomActionData;
+
+/**
+ * The Windows Installer session of one custom action, as the engine sees it: typed calls that the
+ * broker turns into MSI API calls (docs/protocol.md). Record fields are Strings, Integers or null,
+ * field 0 (the template) first. The product talks to the installation only through this
+ * interface; tests give it {@code FakeSession}.
+ */
+public interface Session {
+    /** The custom action this engine runs for, as the broker named it. */
+    String actionName();
+
+    /** True in a deferred (also rollback or commit) action, which sees only CustomActionData. */
+    boolean deferred();
+
+    /** A property's value; "" when it is not set (MsiGetProperty). */
+    String property(String name);
+
+    void setProperty(String name, String value);
+
+    /** MsiFormatRecord of the fields (field 0 is the template). */
+    String format(Object... fields);
+
+    /** MsiProcessMessage: the answer (IDOK, IDRETRY, ...), 0 when nobody answered, -1 on error. */
+    int message(int type, Object... fields);
+
+    boolean mode(int runMode);
+
+    void setMode(int runMode, boolean on);
+
+    /** MsiGetLanguage. */
+    int language();
+
+    /** A line in the MSI log (INSTALLMESSAGE_INFO), prefixed with the action's name. */
+    default void log(String text) {
+        message(Msi.INSTALLMESSAGE_INFO, "inuse: [1]: [2]", actionName(), text);
+    }
+
+    /** Windows Installer asks for a reboot at the end of the install (3010). */
+    default void requestReboot() {
+        setMode(Msi.MSIRUNMODE_REBOOTATEND, true);
+    }
+
+    /** This deferred action's CustomActionData, decoded (docs/custom-action-data.md). */
+    default CustomActionData customActionData() {
+        return CustomActionData.decode(property("CustomActionData"));
+    }
+}

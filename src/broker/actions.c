@@ -1,0 +1,93 @@
+/* The exports Windows Installer calls, one per custom action, and the run of one action:
+   extract the engine, resolve the runtime, serve the engine, clean up. The runtime comes from,
+   in this order: the runtime embedded in the package; INUSE_JAVA_HOME (a property in an
+   immediate action, an entry of CustomActionData in a deferred one); a Java 17+ x64 runtime
+   registered on the machine (runtime.c lists the keys). */
+#include "broker.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
+
+#define DEFAULT_TIMEOUT_S 120
+
+static HMODULE self;
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved) {
+  (void)reserved;
+  if (reason == DLL_PROCESS_ATTACH) self = instance;
+  return TRUE;
+}
+
+static int resolve_runtime(broker *b, const payload *p, runtime *rt) {
+  wchar_t why[1024] = L"";
+  if (p->has_runtime) {
+    wchar_t home[MAX_PATH];
+    _snwprintf(home, MAX_PATH, L"%ls\\runtime", p->folder);
+    home[MAX_PATH - 1] = 0;
+    if (!runtime_check(home, rt, why, 1024)) {
+      log_line(b->session, L"the runtime embedded in this package is not usable: %ls. Rebuild the package with a Java 17+ x64 runtime image", why);
+      return 0;
+    }
+    wcscpy(rt->source, L"embedded in the package");
+    return 1;
+  }
+  wchar_t *home = action_setting(b->session, b->deferred, L"INUSE_JAVA_HOME");
+  if (home) {
+    int ok = runtime_check(home, rt, why, 1024);
+    if (!ok) log_line(b->session, L"INUSE_JAVA_HOME=%ls is not usable: %ls", home, why);
+    else wcscpy(rt->source, L"INUSE_JAVA_HOME");
+    free(home);
+    return ok;
+  }
+  if (runtime_from_registry(rt, why, 1024)) return 1;
+  log_line(b->session, L"no Java runtime for the inuse engine: the package embeds none, INUSE_JAVA_HOME is not set%ls, "
+           L"and %ls. Provide one of the three: build the package with a runtime image (-Dinuse.runtimeImage=<folder>), "
+           L"pass INUSE_JAVA_HOME=<folder of a Java 17+ x64 runtime> to msiexec, or install a Java 17+ x64 runtime.",
+           b->deferred ? L" (in CustomActionData)" : L"", why);
+  return 0;
+}
+
+static DWORD timeout_ms(broker *b) {
+  if (GetEnvironmentVariableW(L"INUSE_ENGINE_DEBUG", NULL, 0)) return INFINITE;
+  wchar_t *text = action_setting(b->session, b->deferred, L"INUSE_ENGINE_TIMEOUT");
+  long seconds = text ? wcstol(text, NULL, 10) : DEFAULT_TIMEOUT_S;
+  if (text && (seconds <= 0 || seconds > 86400)) {
+    log_line(b->session, L"INUSE_ENGINE_TIMEOUT=%ls is not a number of seconds from 1 to 86400: using %d", text, DEFAULT_TIMEOUT_S);
+    seconds = DEFAULT_TIMEOUT_S;
+  }
+  free(text);
+  return (DWORD)seconds * 1000;
+}
+
+static UINT run_action(MSIHANDLE session, const wchar_t *action) {
+  DWORD started = GetTickCount();
+  broker b = { 0 };
+  b.session = session;
+  b.action = action;
+  b.deferred = MsiGetMode(session, MSIRUNMODE_SCHEDULED) || MsiGetMode(session, MSIRUNMODE_ROLLBACK) ||
+               MsiGetMode(session, MSIRUNMODE_COMMIT);
+  b.result = -1;
+  payload p;
+  wchar_t why[1024] = L"";
+  UINT rc = ERROR_INSTALL_FAILURE;
+  if (!payload_extract(session, self, &p, why, 1024)) {
+    log_line(session, L"%ls: cannot prepare the engine: %ls", action, why);
+    payload_remove(session, &p);
+    return rc;
+  }
+  runtime rt;
+  if (resolve_runtime(&b, &p, &rt)) {
+    log_line(session, L"%ls: runtime %ls (Java %ls, %ls)", action, rt.home, rt.version, rt.source);
+    wchar_t classpath[MAX_PATH];
+    _snwprintf(classpath, MAX_PATH, L"%ls\\engine\\inuse-engine.jar", p.folder);
+    classpath[MAX_PATH - 1] = 0;
+    engine_run run = { &rt, classpath, timeout_ms(&b) };
+    rc = engine_serve(&b, &run);
+  }
+  log_line(session, L"%ls: engine read properties [%ls]; result %u after %lu ms", action, b.asked, rc, GetTickCount() - started);
+  payload_remove(session, &p);
+  return rc;
+}
+
+UINT __stdcall InuseProbe(MSIHANDLE session) { return run_action(session, L"InuseProbe"); }
+UINT __stdcall InuseProbeDeferred(MSIHANDLE session) { return run_action(session, L"InuseProbeDeferred"); }

@@ -1,0 +1,114 @@
+/* inuse broker: the custom-action DLL that Windows Installer calls. It starts the Java engine as a
+   child process and serves the engine's requests (docs/protocol.md). It makes no product
+   decision: its own mechanics are finding and checking the runtime, the extraction folder and
+   the timeout. One file per area:
+     actions.c    the exports (one per custom action) and the run of one action
+     protocol.c   frames and values, both directions
+     requests.c   the MSI requests of the protocol, as a table
+     engine.c     the engine process: pipes, job object, stderr, timeout
+     runtime.c    finding and checking the Java runtime
+     payload.c    the engine and runtime embedded in this DLL: extraction folder, hashes
+     msilog.c     the MSI log, CustomActionData look-ups */
+#ifndef INUSE_BROKER_H
+#define INUSE_BROKER_H
+
+#include <windows.h>
+#include <msi.h>
+#include <msiquery.h>
+#include <stdint.h>
+
+#define PROTOCOL_VERSION 1
+#define MAX_FRAME (16u * 1024u * 1024u)
+#define MAX_DEPTH 8
+#define KIND_REQUEST 1
+#define KIND_REPLY 2
+
+enum { OP_HELLO = 1, OP_GET_PROPERTY, OP_SET_PROPERTY, OP_FORMAT_RECORD, OP_MESSAGE,
+       OP_GET_MODE, OP_SET_MODE, OP_GET_LANGUAGE, OP_RESULT };
+
+enum { V_NULL = 0, V_INT = 1, V_STRING = 2, V_BYTES = 3, V_LIST = 4 };
+
+/* A decoded value; strings and bytes point into the frame they came from. */
+typedef struct value {
+  int tag;
+  int64_t integer;
+  const uint8_t *data;   /* V_STRING (UTF-8), V_BYTES */
+  uint32_t length;       /* bytes of data, or items of a list */
+  struct value *items;   /* V_LIST */
+} value;
+
+typedef struct frame {
+  uint8_t *body;         /* the bytes after the length prefix, owned */
+  uint32_t size;
+  int kind;
+  uint32_t id;
+  int op;
+  value args;            /* V_LIST of the request's values */
+} frame;
+
+/* A reply under construction. */
+typedef struct buffer {
+  uint8_t *data;
+  size_t size, capacity;
+  int failed;            /* out of memory: the reply is dropped and the action fails */
+} buffer;
+
+/* protocol.c */
+int frame_read(HANDLE pipe, frame *f, char *error, size_t error_size);  /* 1 frame, 0 end of stream, -1 error */
+void frame_free(frame *f);
+void buf_u8(buffer *b, uint8_t v);
+void buf_u32(buffer *b, uint32_t v);
+void buf_int(buffer *b, int64_t v);         /* a tagged integer value */
+void buf_wstring(buffer *b, const wchar_t *s); /* a tagged string value, UTF-16 to UTF-8 */
+void buf_list(buffer *b, uint32_t count);  /* a value list / list header */
+void reply_begin(buffer *b, uint32_t id, uint32_t status, const char *api, const char *message);
+int reply_send(HANDLE pipe, buffer *b);    /* fills in the length; 1 on success */
+wchar_t *utf8_to_wide(const uint8_t *data, uint32_t length); /* malloc'ed, NULL if not valid UTF-8 */
+
+/* The broker's state during one action. */
+typedef struct broker {
+  MSIHANDLE session;
+  const wchar_t *action;
+  int deferred;
+  int hello_done;
+  int result;            /* -1 until RESULT arrives */
+  wchar_t asked[1024];   /* property names the engine asked for, comma-separated (test evidence) */
+} broker;
+
+/* requests.c: answers one request; returns 0 when the reply could not be sent */
+int serve_request(broker *b, HANDLE to_engine, const frame *f);
+
+/* msilog.c */
+void log_line(MSIHANDLE session, const wchar_t *fmt, ...);
+wchar_t *get_property(MSIHANDLE session, const wchar_t *name);   /* malloc'ed, never NULL */
+wchar_t *cad_lookup(const wchar_t *cad, const wchar_t *key);     /* malloc'ed, NULL if absent or malformed */
+wchar_t *action_setting(MSIHANDLE session, int deferred, const wchar_t *name); /* property, or CustomActionData when deferred */
+
+/* runtime.c */
+typedef struct runtime {
+  wchar_t home[MAX_PATH];
+  wchar_t java[MAX_PATH];
+  wchar_t source[64];    /* "embedded", "INUSE_JAVA_HOME", or the registry key's distribution */
+  wchar_t version[64];
+} runtime;
+int runtime_check(const wchar_t *home, runtime *rt, wchar_t *why, size_t why_size);
+int runtime_from_registry(runtime *rt, wchar_t *why, size_t why_size);
+
+/* payload.c */
+typedef struct payload {
+  wchar_t folder[MAX_PATH];   /* the extraction folder, "" when nothing was extracted */
+  int has_runtime;
+} payload;
+int payload_extract(MSIHANDLE session, HMODULE self, payload *p, wchar_t *why, size_t why_size);
+void payload_remove(MSIHANDLE session, payload *p);
+int delete_tree(const wchar_t *path);  /* never follows a reparse point */
+
+/* engine.c */
+typedef struct engine_run {
+  const runtime *rt;
+  const wchar_t *classpath;
+  DWORD timeout_ms;
+} engine_run;
+UINT engine_serve(broker *b, const engine_run *run);
+
+#endif

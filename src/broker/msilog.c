@@ -1,0 +1,75 @@
+/* The MSI log, and the settings an action reads: a property in an immediate action, the same name
+   in CustomActionData in a deferred one (Windows gives a deferred action no other property). */
+#include "broker.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
+
+void log_line(MSIHANDLE session, const wchar_t *fmt, ...) {
+  wchar_t text[4096];
+  va_list args;
+  va_start(args, fmt);
+  _vsnwprintf(text, sizeof text / sizeof text[0] - 1, fmt, args);
+  va_end(args);
+  text[sizeof text / sizeof text[0] - 1] = 0;
+  /* the text goes in field 1, so brackets in it are never taken for a property reference */
+  MSIHANDLE rec = MsiCreateRecord(1);
+  MsiRecordSetStringW(rec, 0, L"inuse broker: [1]");
+  MsiRecordSetStringW(rec, 1, text);
+  MsiProcessMessage(session, INSTALLMESSAGE_INFO, rec);
+  MsiCloseHandle(rec);
+}
+
+wchar_t *get_property(MSIHANDLE session, const wchar_t *name) {
+  DWORD size = 0;
+  wchar_t empty[1] = L"";
+  UINT rc = MsiGetPropertyW(session, name, empty, &size);
+  wchar_t *text = NULL;
+  if (rc == ERROR_MORE_DATA || rc == ERROR_SUCCESS) {
+    size++;
+    text = malloc(size * sizeof(wchar_t));
+    if (text && MsiGetPropertyW(session, name, text, &size) == ERROR_SUCCESS) return text;
+  }
+  free(text);
+  text = malloc(sizeof(wchar_t));
+  if (text) text[0] = 0;
+  return text;
+}
+
+/* docs/custom-action-data.md: "inuse1;" then entries KEY=LENGTH:VALUE; with LENGTH in UTF-16
+   code units. Returns a copy of the value of KEY, or NULL. */
+wchar_t *cad_lookup(const wchar_t *cad, const wchar_t *key) {
+  if (!cad || wcsncmp(cad, L"inuse1;", 7) != 0) return NULL;
+  const wchar_t *p = cad + 7;
+  size_t key_length = wcslen(key);
+  while (*p) {
+    const wchar_t *eq = wcschr(p, L'=');
+    if (!eq) return NULL;
+    wchar_t *colon;
+    unsigned long length = wcstoul(eq + 1, &colon, 10);
+    if (colon == eq + 1 || *colon != L':' || wcslen(colon + 1) < length + 1 || colon[1 + length] != L';') return NULL;
+    if ((size_t)(eq - p) == key_length && wcsncmp(p, key, key_length) == 0) {
+      wchar_t *value = malloc((length + 1) * sizeof(wchar_t));
+      if (!value) return NULL;
+      wmemcpy(value, colon + 1, length);
+      value[length] = 0;
+      return value;
+    }
+    p = colon + 1 + length + 1;
+  }
+  return NULL;
+}
+
+wchar_t *action_setting(MSIHANDLE session, int deferred, const wchar_t *name) {
+  if (!deferred) {
+    wchar_t *value = get_property(session, name);
+    if (value && !value[0]) { free(value); return NULL; }
+    return value;
+  }
+  wchar_t *cad = get_property(session, L"CustomActionData");
+  wchar_t *value = cad_lookup(cad, name);
+  free(cad);
+  if (value && !value[0]) { free(value); return NULL; }
+  return value;
+}
