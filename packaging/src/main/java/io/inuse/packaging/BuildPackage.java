@@ -9,8 +9,8 @@ import java.util.Optional;
  * The build's entry point, run by Maven in the {@code package} phase of packaging/ (exec-maven-plugin):
  * builds the MSI, verifies it against the goldens, prints where it is.
  *
- * <p>Arguments: {@code --repo=DIR --out=DIR --revision=X.Y.Z [--payload=DLL] --golden=DIR
- * [--update-golden=true]}.
+ * <p>Arguments: {@code --repo=DIR --out=DIR --revision=X.Y.Z --engine-jar=JAR [--payload=DLL]
+ * [--runtime-image=DIR] --golden=DIR [--update-golden=true]}.
  */
 public final class BuildPackage {
     private BuildPackage() {
@@ -29,13 +29,18 @@ public final class BuildPackage {
         Path repo = Path.of(required(options, "repo")).toAbsolutePath().normalize();
         Optional<Path> payload = Optional.ofNullable(options.get("payload")).filter(p -> !p.isBlank())
                 .map(p -> Path.of(p).toAbsolutePath());
-        PackageBuilder.Result result = new PackageBuilder(tools, repo)
-                .build(required(options, "revision"), payload, Path.of(required(options, "out")));
+        Optional<Path> runtimeImage = Optional.ofNullable(options.get("runtime-image")).filter(p -> !p.isBlank())
+                .map(p -> Path.of(p).toAbsolutePath());
+        PackageBuilder.Spec spec = PackageBuilder.Spec.of(required(options, "revision"), payload,
+                Path.of(required(options, "engine-jar")), runtimeImage);
+        PackageBuilder.Result result = new PackageBuilder(tools, repo).build(spec, Path.of(required(options, "out")));
         boolean update = Boolean.parseBoolean(options.getOrDefault("update-golden", "false"));
         Path golden = Path.of(required(options, "golden"));
         var files = new PackageVerifier(tools).compareWithGoldens(result.msi(), golden, result.productVersion(),
                 result.payload(), update);
         System.out.println("inuse: " + (update ? "wrote " : "checked ") + files.size() + " golden table dumps in " + golden);
+        System.out.println(runtimeImage.map(p -> "inuse: runtime image " + p + " embedded in the package")
+                .orElse("inuse: no runtime image given (-Dinuse.runtimeImage): the package will use the target's Java (INUSE_JAVA_HOME or a registered Java 17+ x64)"));
         System.out.println("inuse: MSI built: " + result.msi() + " (ProductVersion " + result.productVersion() + ", "
                 + result.payload().fileName() + " " + result.payload().version() + ", x64)");
     }

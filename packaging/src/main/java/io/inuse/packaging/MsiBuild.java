@@ -31,7 +31,10 @@ final class MsiBuild {
         return "{" + id.toString().toUpperCase(Locale.ROOT) + "}";
     }
 
-    Path build(Path wxs, String productVersion, Payload payload, Path msi) {
+    /** Properties the install passes from the client to the server side (wixl drops Property/@Secure). */
+    static final String SECURE_PROPERTIES = "INUSE_JAVA_HOME;INUSE_ENGINE_TIMEOUT;INUSE_REQUEST_REBOOT";
+
+    Path build(Path wxs, String productVersion, Payload payload, Path broker, Path msi) {
         String productCode = productCode(productVersion);
         Path workDir = msi.toAbsolutePath().getParent();
         // wixl 0.101 cannot open an absolute Source path: give it one relative to its working folder
@@ -41,11 +44,14 @@ final class MsiBuild {
                 "-D", "ProductCode=" + productCode.substring(1, productCode.length() - 1),
                 "-D", "PayloadPath=" + source,
                 "-D", "PayloadName=" + payload.fileName(),
+                "-D", "BrokerPath=" + workDir.relativize(broker.toAbsolutePath()),
                 "-o", msi.toString(), wxs.toString()));
         tools.run(msi.getParent(), Toolchain.MSIBUILD, List.of(msi.toString(), "-q",
                 "UPDATE `File` SET `Version`='" + payload.version() + "', `Language`='" + payload.languages()
                         + "' WHERE `File`='" + FILE_KEY + "'",
-                "DELETE FROM `MsiFileHash` WHERE `File_`='" + FILE_KEY + "'"));
+                "DELETE FROM `MsiFileHash` WHERE `File_`='" + FILE_KEY + "'",
+                "UPDATE `Property` SET `Value`='WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED;" + SECURE_PROPERTIES
+                        + "' WHERE `Property`='SecureCustomProperties'"));
         return msi;
     }
 }

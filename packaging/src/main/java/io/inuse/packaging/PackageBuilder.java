@@ -4,6 +4,7 @@ import io.inuse.pe.FileVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,20 @@ public final class PackageBuilder {
         }
     }
 
+    /**
+     * What to build. {@code pak}: the engine pak's entries, normally {@link EnginePak#entries} of the
+     * engine jar and the runtime image; tests pass their own (a tampered digest, say).
+     */
+    public record Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak) {
+        public static Spec of(String revision, Optional<Path> payload, Path engineJar, Optional<Path> runtimeImage) {
+            return new Spec(revision, payload, EnginePak.entries(engineJar, runtimeImage.orElse(null)));
+        }
+
+        public boolean embedsRuntime() {
+            return pak.stream().anyMatch(e -> e.name().startsWith(EnginePak.RUNTIME));
+        }
+    }
+
     private final Toolchain tools;
     private final Path repo;
 
@@ -28,14 +43,16 @@ public final class PackageBuilder {
         this.repo = repo;
     }
 
-    public Result build(String revision, Optional<Path> userPayload, Path outDir) {
+    public Result build(Spec spec, Path outDir) {
+        String revision = spec.revision();
         FileVersion version = parseRevision(revision);
         prepareOutputFolder(outDir);
-        Path dll = userPayload.orElseGet(() ->
+        Path dll = spec.payload().orElseGet(() ->
                 DemoPayload.build(tools, repo.resolve("src/payload"), version, outDir.resolve("native-" + revision)));
         Payload payload = Payload.inspect(dll);
+        Path broker = Broker.build(tools, repo.resolve("src/broker"), EnginePak.write(spec.pak()), outDir.resolve("broker-" + revision));
         Path msi = outDir.resolve("inuse-mapi32-" + revision + "-x64.msi");
-        new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, msi);
+        new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, msi);
         new PackageVerifier(tools).checkFacts(msi, revision, payload);
         return new Result(msi, payload, revision);
     }

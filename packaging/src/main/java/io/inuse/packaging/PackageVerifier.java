@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 public final class PackageVerifier {
     /** The tables whose content is pinned; "_SummaryInformation" is the summary stream. */
     static final List<String> TABLES = List.of("_SummaryInformation", "Property", "Directory", "Component",
-            "Feature", "FeatureComponents", "File", "MsiFileHash", "Media", "Upgrade", "LaunchCondition",
+            "Feature", "FeatureComponents", "File", "MsiFileHash", "Media", "Upgrade", "LaunchCondition", "Binary",
             "CustomAction", "InstallExecuteSequence", "InstallUISequence");
     static final String UPDATE_HINT = "If the change is intended, regenerate the goldens with "
             + "'mvn -B package -Dinuse.updateGolden=true' and review 'git diff packaging/golden'.";

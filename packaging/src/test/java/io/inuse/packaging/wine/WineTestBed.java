@@ -21,6 +21,7 @@ final class WineTestBed {
     final Path work = target.resolve("wine");
     final Path cleanPrefix = work.resolve("clean-prefix");
     final Path wintest = work.resolve("tools/wintest.exe");
+    final Path engineJar = Path.of(System.getProperty("inuse.engineJar", "../installer/target/inuse-installer.jar")).toAbsolutePath();
     final PackageBuilder.Result v1;
     final PackageBuilder.Result v2;
 
@@ -49,7 +50,8 @@ final class WineTestBed {
         Path v1Dll = target.resolve("native-" + revision).resolve("MAPI32.DLL");
         v1 = new PackageBuilder.Result(built, Payload.inspect(v1Dll), revision);
         String next = version.major() + "." + (version.minor() + 1) + "." + version.build();
-        v2 = new PackageBuilder(tools, repo).build(next, Optional.empty(), work.resolve("packages"));
+        v2 = new PackageBuilder(tools, repo).build(PackageBuilder.Spec.of(next, Optional.empty(), engineJar, Optional.empty()),
+                work.resolve("packages"));
 
         WinePrefix.createClean(cleanPrefix);
         System.out.printf("wine test bed: clean prefix, wintest.exe, packages %s and %s ready in %.1f s%n",
