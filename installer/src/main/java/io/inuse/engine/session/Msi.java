@@ -12,12 +12,25 @@ public final class Msi {
     public static final int INSTALLMESSAGE_INFO = 0x04000000;
     public static final int INSTALLMESSAGE_FILESINUSE = 0x05000000;
 
-    public static final int MSIRUNMODE_REBOOTATEND = 4;
-    public static final int MSIRUNMODE_REBOOTNOW = 5;
+    public static final int MSIRUNMODE_REBOOTATEND = 6;
+    public static final int MSIRUNMODE_REBOOTNOW = 7;
     public static final int MSIRUNMODE_SCHEDULED = 16;
     public static final int MSIRUNMODE_ROLLBACK = 17;
     public static final int MSIRUNMODE_COMMIT = 18;
 
     private Msi() {
+    }
+
+    /** Text that MsiFormatRecord turns back into itself: '[' and ']' become [\[] and [\]]. */
+    public static String escapeFormat(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '[' -> out.append("[\\[]");
+                case ']' -> out.append("[\\]]");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

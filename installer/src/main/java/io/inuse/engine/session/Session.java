@@ -33,9 +33,13 @@ public interface Session {
     /** MsiGetLanguage. */
     int language();
 
-    /** A line in the MSI log (INSTALLMESSAGE_INFO), prefixed with the action's name. */
+    /**
+     * A line in the MSI log (INSTALLMESSAGE_INFO), prefixed with the action's name. The text is the
+     * record's template with its brackets escaped: Wine formats the text of a field again, Windows
+     * does not, and a template is formatted exactly once by both.
+     */
     default void log(String text) {
-        message(Msi.INSTALLMESSAGE_INFO, "inuse: [1]: [2]", actionName(), text);
+        message(Msi.INSTALLMESSAGE_INFO, Msi.escapeFormat("inuse: " + actionName() + ": " + text));
     }
 
     /** Windows Installer asks for a reboot at the end of the install (3010). */

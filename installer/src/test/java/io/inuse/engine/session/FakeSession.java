@@ -50,14 +50,14 @@ public class FakeSession implements Session {
         properties.put(name, value);
     }
 
-    /** Formats [n] references to fields only, which is all the engine's templates use. */
+    /** Formats [n] references to fields and the escapes [\[] and [\]], all that the engine's templates use. */
     @Override
     public String format(Object... fields) {
         String text = String.valueOf(fields[0]);
         for (int i = fields.length - 1; i >= 1; i--) {
             text = text.replace("[" + i + "]", fields[i] == null ? "" : String.valueOf(fields[i]));
         }
-        return text;
+        return text.replace("[\\[]", "[").replace("[\\]]", "]");
     }
 
     @Override

@@ -1,0 +1,38 @@
+package io.inuse.engine.protocol;
+
+/**
+ * The op numbers of the broker protocol (docs/protocol.md, "Requests"). Numbers are never reused
+ * or renumbered: the broker's request table is indexed by them.
+ */
+public final class Ops {
+    public static final int PROTOCOL_VERSION = 1;
+
+    public static final int HELLO = 1;
+    public static final int GET_PROPERTY = 2;
+    public static final int SET_PROPERTY = 3;
+    public static final int FORMAT_RECORD = 4;
+    public static final int MESSAGE = 5;
+    public static final int GET_MODE = 6;
+    public static final int SET_MODE = 7;
+    public static final int GET_LANGUAGE = 8;
+    public static final int RESULT = 9;
+
+    private Ops() {
+    }
+
+    /** The op's name for log lines; an op this version does not know is named by its number. */
+    public static String name(int op) {
+        return switch (op) {
+            case HELLO -> "HELLO";
+            case GET_PROPERTY -> "GET_PROPERTY";
+            case SET_PROPERTY -> "SET_PROPERTY";
+            case FORMAT_RECORD -> "FORMAT_RECORD";
+            case MESSAGE -> "MESSAGE";
+            case GET_MODE -> "GET_MODE";
+            case SET_MODE -> "SET_MODE";
+            case GET_LANGUAGE -> "GET_LANGUAGE";
+            case RESULT -> "RESULT";
+            default -> "op " + op;
+        };
+    }
+}
