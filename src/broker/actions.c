@@ -59,8 +59,16 @@ static DWORD timeout_ms(broker *b) {
   return (DWORD)seconds * 1000;
 }
 
+static double ms_since(LARGE_INTEGER start) {
+  LARGE_INTEGER now, frequency;
+  QueryPerformanceCounter(&now);
+  QueryPerformanceFrequency(&frequency);
+  return (double)(now.QuadPart - start.QuadPart) * 1000.0 / (double)frequency.QuadPart;
+}
+
 static UINT run_action(MSIHANDLE session, const wchar_t *action) {
-  DWORD started = GetTickCount();
+  LARGE_INTEGER started;
+  QueryPerformanceCounter(&started);
   broker b = { 0 };
   b.session = session;
   b.action = action;
@@ -70,7 +78,9 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
   payload p;
   wchar_t why[1024] = L"";
   UINT rc = ERROR_INSTALL_FAILURE;
-  if (!payload_extract(session, self, &p, why, 1024)) {
+  int extracted = payload_extract(session, self, &p, why, 1024);
+  double extraction_ms = ms_since(started);
+  if (!extracted) {
     log_line(session, L"%ls: cannot prepare the engine: %ls", action, why);
     payload_remove(session, &p);
     return rc;
@@ -84,7 +94,8 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
     engine_run run = { &rt, classpath, timeout_ms(&b) };
     rc = engine_serve(&b, &run);
   }
-  log_line(session, L"%ls: engine read properties [%ls]; result %u after %lu ms", action, b.asked, rc, GetTickCount() - started);
+  log_line(session, L"%ls: engine read properties [%ls]; result %u after %.1f ms (extraction %.1f ms)", action, b.asked, rc,
+           ms_since(started), extraction_ms);
   payload_remove(session, &p);
   return rc;
 }

@@ -101,7 +101,7 @@ typedef struct payload {
 } payload;
 int payload_extract(MSIHANDLE session, HMODULE self, payload *p, wchar_t *why, size_t why_size);
 void payload_remove(MSIHANDLE session, payload *p);
-int delete_tree(const wchar_t *path);  /* never follows a reparse point */
+int delete_tree(const wchar_t *path);  /* fsutil.c: never follows a reparse point */
 
 /* engine.c */
 typedef struct engine_run {

@@ -13,10 +13,19 @@ void log_line(MSIHANDLE session, const wchar_t *fmt, ...) {
   _vsnwprintf(text, sizeof text / sizeof text[0] - 1, fmt, args);
   va_end(args);
   text[sizeof text / sizeof text[0] - 1] = 0;
-  /* the text goes in field 1, so brackets in it are never taken for a property reference */
-  MSIHANDLE rec = MsiCreateRecord(1);
-  MsiRecordSetStringW(rec, 0, L"inuse broker: [1]");
-  MsiRecordSetStringW(rec, 1, text);
+  /* The text is the template, its brackets escaped as [\[] and [\]]: a template is formatted
+     exactly once on Windows and Wine, while Wine formats the text of a field once more. */
+  static wchar_t escaped[4096 * 5 + 32];
+  size_t n = 0;
+  const wchar_t *prefix = L"inuse broker: ";
+  for (const wchar_t *p = prefix; *p; p++) escaped[n++] = *p;
+  for (const wchar_t *p = text; *p; p++) {
+    if (*p == L'[' || *p == L']') { escaped[n++] = L'['; escaped[n++] = L'\\'; escaped[n++] = *p; escaped[n++] = L']'; }
+    else escaped[n++] = *p;
+  }
+  escaped[n] = 0;
+  MSIHANDLE rec = MsiCreateRecord(0);
+  MsiRecordSetStringW(rec, 0, escaped);
   MsiProcessMessage(session, INSTALLMESSAGE_INFO, rec);
   MsiCloseHandle(rec);
 }

@@ -5,6 +5,8 @@
                                           holds it until <stopfile> exists (at most 10 minutes)
      wintest open-exclusive <path>        CreateFileW(GENERIC_WRITE, no sharing): "open ok" or
                                           "open failed error=<GetLastError>"
+     wintest rmtree <path>                the broker's delete_tree (src/broker/fsutil.c): "rmtree ok"
+                                          or "rmtree failed error=<GetLastError>"
      wintest multisz <HKLM subkey> <name> prints "absent", or "count=N" and one "[i]=<utf-8>" line
                                           per string of a REG_MULTI_SZ value (empty strings too)
    Output is UTF-8, one fact per line, flushed at once. */
@@ -102,11 +104,18 @@ static int multisz(const wchar_t *subkey, const wchar_t *name) {
   return 0;
 }
 
+int delete_tree(const wchar_t *path);  /* src/broker/fsutil.c */
+
 int wmain(int argc, wchar_t **argv) {
   if (argc >= 3 && !wcscmp(argv[1], L"run")) return run();
   if (argc == 4 && !wcscmp(argv[1], L"lock")) return lock(argv[2], argv[3]);
   if (argc == 3 && !wcscmp(argv[1], L"open-exclusive")) return open_exclusive(argv[2]);
   if (argc == 4 && !wcscmp(argv[1], L"multisz")) return multisz(argv[2], argv[3]);
-  out("usage: wintest run CMD... | lock DLL STOPFILE | open-exclusive PATH | multisz SUBKEY NAME\n");
+  if (argc == 3 && !wcscmp(argv[1], L"rmtree")) {
+    if (delete_tree(argv[2])) out("rmtree ok\n");
+    else out("rmtree failed error=%lu\n", GetLastError());
+    return 0;
+  }
+  out("usage: wintest run CMD... | lock DLL STOPFILE | open-exclusive PATH | rmtree PATH | multisz SUBKEY NAME\n");
   return 2;
 }

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the payload is really loaded, and asserts the full msiexec exit code, the file on disk by its
  * version (read with the product's PE reader), log lines and PendingFileRenameOperations.
  *
+ * <p>The engine's actions run in every install here (INUSE_JAVA_HOME names the stand-in runtime);
+ * EngineActionsIT is about them.
+ *
  * <p>These scenarios pin Wine's own file replacement, which differs from Windows: Wine writes the
  * new file as msiXXXX.tmp and queues delete + rename, Windows moves the old file to
  * C:\Config.Msi\*.rbf and puts the new one in place at once (WINE-TESTBED.md).
@@ -49,7 +52,8 @@ class PackageLifecycleIT {
     }
 
     private static int install(WinePrefix wine, PackageBuilder.Result pkg, Path log, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("/i", WinePrefix.windowsPath(pkg.msi()), "/qn", "/l*v", WinePrefix.windowsPath(log)));
+        List<String> args = new ArrayList<>(List.of("/i", WinePrefix.windowsPath(pkg.msi()), "/qn", "/l*v", WinePrefix.windowsPath(log),
+                bed.javaHome));
         args.addAll(List.of(extra));
         return wine.msiexec(args.toArray(String[]::new));
     }

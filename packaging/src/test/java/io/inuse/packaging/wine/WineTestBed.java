@@ -24,6 +24,9 @@ final class WineTestBed {
     final Path engineJar = Path.of(System.getProperty("inuse.engineJar", "../installer/target/inuse-installer.jar")).toAbsolutePath();
     final PackageBuilder.Result v1;
     final PackageBuilder.Result v2;
+    final TestRuntimes runtimes;
+    /** INUSE_JAVA_HOME=<the stand-in runtime>, for installs that are not about the runtime. */
+    final String javaHome;
 
     private static WineTestBed instance;
 
@@ -39,7 +42,7 @@ final class WineTestBed {
         Toolchain tools = new Toolchain();
         Files.createDirectories(wintest.getParent());
         tools.run(work, Toolchain.GCC, List.of("-municode", "-O2", "-Wall", "-Werror", "-o", wintest.toString(),
-                repo.resolve("src/testtools/wintest.c").toString()));
+                repo.resolve("src/testtools/wintest.c").toString(), repo.resolve("src/broker/fsutil.c").toString()));
 
         String revision = System.getProperty("inuse.revision", "1.1.0");
         Path built = target.resolve("inuse-mapi32-" + revision + "-x64.msi");
@@ -53,6 +56,8 @@ final class WineTestBed {
         v2 = new PackageBuilder(tools, repo).build(PackageBuilder.Spec.of(next, Optional.empty(), engineJar, Optional.empty()),
                 work.resolve("packages"));
 
+        runtimes = new TestRuntimes(work.resolve("runtimes"), repo, target.resolve("test-classes"));
+        javaHome = "INUSE_JAVA_HOME=" + WinePrefix.windowsPath(runtimes.good());
         WinePrefix.createClean(cleanPrefix);
         System.out.printf("wine test bed: clean prefix, wintest.exe, packages %s and %s ready in %.1f s%n",
                 v1.productVersion(), v2.productVersion(), (System.nanoTime() - start) / 1e9);
