@@ -99,6 +99,7 @@ static int read_value(reader *r, value *v, int depth) {
   case V_LIST:
     return read_list(r, v, depth + 1);
   default:
+    r->p--;   /* report the tag's own offset */
     return fail(r, "unknown value tag");
   }
 }

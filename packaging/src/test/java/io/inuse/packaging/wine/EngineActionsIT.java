@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inuse.packaging.EnginePak;
 import io.inuse.packaging.PackageBuilder;
+import io.inuse.packaging.wine.engines.BreaksProtocol;
+import io.inuse.packaging.wine.engines.Chatty;
 import io.inuse.packaging.wine.engines.DiesEarly;
 import io.inuse.packaging.wine.engines.ExitsAfterResult;
 import io.inuse.packaging.wine.engines.Hangs;
@@ -208,6 +210,38 @@ class EngineActionsIT {
             noExtractionLeft(wine);
             report("5 engine hangs", start, String.format("exit=1603 after INUSE_ENGINE_TIMEOUT=3 (msiexec %.1f s)", seconds));
         }
+    }
+
+    @Test
+    void aChattyEngineIsNeverBlockedByItsStderr() throws Exception {
+        long start = System.nanoTime();
+        Path chatty = runtimes.runningTestEngine("chatty", Chatty.class);
+        try (WinePrefix wine = bed.prefixFor("engine-chatty")) {
+            Run run = install(wine, "engine-chatty", bed.v1, javaHome(chatty), "INUSE_ENGINE_TIMEOUT=20");
+            assertEquals(0, run.exit());
+            bothActionsRan(run, "INUSE_JAVA_HOME");
+            run.contains("inuse broker: engine: while serving 99");
+            installedV1(wine);
+            report("chatty engine", start, "exit=0 after 4 MiB of stderr per action");
+        }
+    }
+
+    @Test
+    void anUnknownRequestGetsAnErrorReplyAndAMalformedFrameEndsTheAction() throws Exception {
+        long start = System.nanoTime();
+        Path breaks = runtimes.runningTestEngine("breaks-protocol", BreaksProtocol.class);
+        try (WinePrefix wine = bed.prefixFor("engine-protocol")) {
+            Run run = install(wine, "engine-protocol", bed.v1, javaHome(breaks));
+            assertEquals(1603, run.exit());
+            run.contains("inuse broker: the engine sent an unknown request (op 99): answered with an error");
+            run.contains("inuse: InuseProbe: unknown op 99 answered: status 1, api protocol, unknown request op 99");
+            run.contains("inuse broker: InuseProbe: engine read properties [INUSE_JAVA_HOME,INUSE_ENGINE_TIMEOUT,INUSE_REQUEST_REBOOT,ProductVersion]; result 0");
+            run.contains("inuse broker: the engine broke the protocol (malformed frame at offset 11: unknown value tag) and was ended.");
+            run.contains("test engine BreaksProtocol: sent a frame with value tag 9");
+            nothingInstalled(wine);
+            noExtractionLeft(wine);
+        }
+        report("protocol misuse", start, "unknown op: error reply, conversation goes on; malformed frame: 1603 with a line");
     }
 
     @Test
