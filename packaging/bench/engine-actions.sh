@@ -21,7 +21,7 @@ export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="m
 unset DISPLAY
 
 cc=x86_64-w64-mingw32-gcc
-$cc -municode -O2 -o "$work/wintest.exe" src/testtools/wintest.c src/broker/fsutil.c
+$cc -municode -O2 -o "$work/wintest.exe" src/testtools/wintest.c src/broker/fsutil.c -lmsi
 $cc -municode -O2 -o "$work/rt/bin/java.exe" src/testtools/javarelay.c -lws2_32
 $cc -shared -O2 -o "$work/nativeprobe.dll" src/testtools/nativeprobe.c src/testtools/nativeprobe.def -lmsi
 printf 'JAVA_VERSION="17.0.15"\nIMPLEMENTOR="inuse test stand-in (benchmark)"\n' > "$work/rt/release"

@@ -33,13 +33,17 @@ static int resolve_runtime(broker *b, const payload *p, runtime *rt) {
   }
   wchar_t *home = action_setting(b->session, b->deferred, L"INUSE_JAVA_HOME");
   if (home) {
-    int ok = runtime_check(home, rt, why, 1024);
+    int ok = runtime_check(home, rt, why, 1024) && (!running_elevated() || runtime_trusted(b->session, rt, why, 1024));
     if (!ok) log_line(b->session, L"INUSE_JAVA_HOME=%ls is not usable: %ls", home, why);
     else wcscpy(rt->source, L"INUSE_JAVA_HOME");
     free(home);
     return ok;
   }
-  if (runtime_from_registry(rt, why, 1024)) return 1;
+  if (runtime_from_registry(rt, why, 1024)) {
+    if (!running_elevated() || runtime_trusted(b->session, rt, why, 1024)) return 1;
+    log_line(b->session, L"the registered runtime %ls is not usable: %ls", rt->home, why);
+    return 0;
+  }
   log_line(b->session, L"no Java runtime for the inuse engine: the package embeds none, INUSE_JAVA_HOME is not set%ls, "
            L"and %ls. Provide one of the three: build the package with a runtime image (-Dinuse.runtimeImage=<folder>), "
            L"pass INUSE_JAVA_HOME=<folder of a Java 17+ x64 runtime> to msiexec, or install a Java 17+ x64 runtime.",
@@ -48,7 +52,7 @@ static int resolve_runtime(broker *b, const payload *p, runtime *rt) {
 }
 
 static DWORD timeout_ms(broker *b) {
-  if (GetEnvironmentVariableW(L"INUSE_ENGINE_DEBUG", NULL, 0)) return INFINITE;
+  if (debug_port()) return INFINITE;
   wchar_t *text = action_setting(b->session, b->deferred, L"INUSE_ENGINE_TIMEOUT");
   long seconds = text ? wcstol(text, NULL, 10) : DEFAULT_TIMEOUT_S;
   if (text && (seconds <= 0 || seconds > 86400)) {

@@ -8,7 +8,9 @@
      engine.c     the engine process: pipes, job object, stderr, timeout
      runtime.c    finding and checking the Java runtime
      payload.c    the engine and runtime embedded in this DLL: extraction folder, hashes
-     msilog.c     the MSI log, CustomActionData look-ups */
+     msilog.c     the MSI log, CustomActionData look-ups
+     trust.c      whether a path may be trusted by an elevated process (its owner and DACL)
+     fsutil.c     deleting a tree without following reparse points */
 #ifndef INUSE_BROKER_H
 #define INUSE_BROKER_H
 
@@ -54,7 +56,7 @@ typedef struct buffer {
 } buffer;
 
 /* protocol.c */
-int frame_read(HANDLE pipe, frame *f, char *error, size_t error_size);  /* 1 frame, 0 end of stream, -1 error */
+int frame_read(HANDLE pipe, frame *f, char *error, size_t error_size);  /* 1 frame, 0 end of stream, -1 error (f->id set when read) */
 void frame_free(frame *f);
 void buf_u8(buffer *b, uint8_t v);
 void buf_u32(buffer *b, uint32_t v);
@@ -72,11 +74,12 @@ typedef struct broker {
   int deferred;
   int hello_done;
   int result;            /* -1 until RESULT arrives */
+  int fatal;             /* the conversation cannot go on (a HELLO of another version) */
   wchar_t asked[1024];   /* property names the engine asked for, comma-separated (test evidence) */
 } broker;
 
-/* requests.c: answers one request; returns 0 when the reply could not be sent */
-int serve_request(broker *b, HANDLE to_engine, const frame *f);
+/* requests.c: serves one request and writes its reply into *reply (sent by engine.c) */
+void serve_request(broker *b, const frame *f, buffer *reply);
 
 /* msilog.c */
 void log_line(MSIHANDLE session, const wchar_t *fmt, ...);
@@ -92,6 +95,7 @@ typedef struct runtime {
   wchar_t version[64];
 } runtime;
 int runtime_check(const wchar_t *home, runtime *rt, wchar_t *why, size_t why_size);
+int runtime_trusted(MSIHANDLE session, const runtime *rt, wchar_t *why, size_t why_size);
 int runtime_from_registry(runtime *rt, wchar_t *why, size_t why_size);
 
 /* payload.c */
@@ -99,11 +103,19 @@ typedef struct payload {
   wchar_t folder[MAX_PATH];   /* the extraction folder, "" when nothing was extracted */
   int has_runtime;
 } payload;
+int running_elevated(void);   /* elevated or SYSTEM: the strict rules apply */
 int payload_extract(MSIHANDLE session, HMODULE self, payload *p, wchar_t *why, size_t why_size);
 void payload_remove(MSIHANDLE session, payload *p);
 int delete_tree(const wchar_t *path);  /* fsutil.c: never follows a reparse point */
 
+/* trust.c: 1 when only Administrators, SYSTEM (and TrustedInstaller unless exact) own and can
+   change path; exact: the DACL is protected and grants only those; -1 when the platform (Wine)
+   cannot answer; 0 with a reason otherwise */
+int admin_only(const wchar_t *path, int exact, wchar_t *why, size_t why_size);
+int on_wine(void);
+
 /* engine.c */
+int debug_port(void);   /* INUSE_ENGINE_DEBUG as a port, else 0 */
 typedef struct engine_run {
   const runtime *rt;
   const wchar_t *classpath;

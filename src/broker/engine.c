@@ -1,8 +1,9 @@
-/* The engine process: started with three anonymous pipes (the only handles it inherits), in a Job
-   Object that ends it when the broker goes away; its requests served until RESULT; its stderr
-   read all the time (so a chatty engine never blocks) and copied line by line into the MSI log;
-   ended when it sends no frame for longer than the timeout. The clock stops while a request is
-   being served: a FilesInUse message may wait for a person. */
+/* The engine process: started with three anonymous pipes (the only handles it inherits) and an
+   environment without the JVM's option variables, in a Job Object that ends it when the broker
+   goes away; its requests served until RESULT; its stderr read all the time (so a chatty engine
+   never blocks) and copied line by line into the MSI log; ended when it sends no frame for longer
+   than the timeout, or when it does not take a reply in that time. The clock stops while a request
+   is being served: a FilesInUse message may wait for a person. */
 #include "broker.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,10 @@
 #define STDERR_KEEP 12          /* last stderr lines quoted in a failure message */
 #define STDERR_QUEUE 256        /* lines waiting for the main thread to log them */
 #define EXIT_WAIT_MS 30000      /* how long an engine may take to exit after RESULT */
+#define QUOTE_CHARS 2048
 
+/* Shared by the main thread and the two reader threads; on the heap, so that a reader thread that
+   does not end can never write into a stack frame that is gone (it is then leaked, not freed). */
 typedef struct channel {
   HANDLE from_engine, errors;   /* our read ends of its stdout and stderr */
   HANDLE frame_ready, frame_taken, lines_ready;
@@ -83,33 +87,66 @@ static void log_queued(broker *b, channel *c) {
   if (dropped) log_line(b->session, L"engine: (%d stderr lines not logged: the engine wrote faster than the log took them)", dropped);
 }
 
-/* The last stderr lines, joined with " | ", for a failure message. */
+/* The last stderr lines, joined with " | ", for a failure message; always terminated. */
 static void last_lines(channel *c, wchar_t *out, size_t size) {
   out[0] = 0;
+  out[size - 1] = 0;
   EnterCriticalSection(&c->lock);
   for (int i = 0; i < c->last_count; i++) {
     size_t used = wcslen(out);
-    _snwprintf(out + used, size - used - 1, L"%ls%ls", used ? L" | " : L"", c->last[i]);
+    if (used >= size - 2) break;
+    _snwprintf(out + used, size - used - 1, L"%ls%ls", used ? L" | " : L"", c->last[i] ? c->last[i] : L"");
   }
   LeaveCriticalSection(&c->lock);
-  out[size - 1] = 0;
-  if (!out[0]) _snwprintf(out, size, L"(none)");
+  if (!out[0]) _snwprintf(out, size - 1, L"(none)");
+}
+
+/* INUSE_ENGINE_DEBUG=<port>: a decimal port, else 0 (unset or not a port). */
+int debug_port(void) {
+  wchar_t text[16];
+  DWORD n = GetEnvironmentVariableW(L"INUSE_ENGINE_DEBUG", text, 16);
+  if (n == 0 || n >= 16) return 0;
+  wchar_t *end;
+  long port = wcstol(text, &end, 10);
+  return *end == 0 && port > 0 && port < 65536 ? (int)port : 0;
+}
+
+/* The broker's environment without the variables through which anyone could inject JVM options
+   or classes into an engine that may run as SYSTEM. */
+static wchar_t *engine_environment(void) {
+  static const wchar_t *dropped[] = { L"JAVA_TOOL_OPTIONS=", L"_JAVA_OPTIONS=", L"JDK_JAVA_OPTIONS=", L"CLASSPATH=" };
+  wchar_t *all = GetEnvironmentStringsW();
+  if (!all) return NULL;
+  size_t total = 0;
+  for (wchar_t *p = all; *p; p += wcslen(p) + 1) total += wcslen(p) + 1;
+  wchar_t *env = calloc(total + 2, sizeof(wchar_t)), *to = env;
+  for (wchar_t *p = all; env && *p; p += wcslen(p) + 1) {
+    int skip = 0;
+    for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++) skip |= _wcsnicmp(p, dropped[i], wcslen(dropped[i])) == 0;
+    if (!skip) { wcscpy(to, p); to += wcslen(p) + 1; }
+  }
+  FreeEnvironmentStringsW(all);
+  return env;   /* ends with two NULs: calloc */
 }
 
 static int start_engine(broker *b, const engine_run *run, HANDLE child[3], PROCESS_INFORMATION *pi, HANDLE job) {
   static wchar_t command[8192];
-  wchar_t debug[64] = L"", options[160] = L"";
-  if (GetEnvironmentVariableW(L"INUSE_ENGINE_DEBUG", debug, 64) && debug[0]) {
-    _snwprintf(options, 160, L"-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:%ls ", debug);
-    log_line(b->session, L"INUSE_ENGINE_DEBUG=%ls: the engine waits for a debugger on 127.0.0.1:%ls; no timeout", debug, debug);
+  wchar_t options[160] = L"";
+  int port = debug_port();
+  if (port) {
+    _snwprintf(options, 159, L"-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:%d ", port);
+    log_line(b->session, L"INUSE_ENGINE_DEBUG=%d: the engine waits for a debugger on 127.0.0.1:%d, and any local user could "
+             L"attach to it; no timeout. For support only.", port, port);
   }
-  _snwprintf(command, 8192, L"\"%ls\" %ls-Xshare:auto -XX:TieredStopAtLevel=1 -cp \"%ls\" io.inuse.engine.Main %ls",
-             run->rt->java, options, run->classpath, b->action);
+  int n = _snwprintf(command, 8191, L"\"%ls\" %ls-Xshare:auto -XX:TieredStopAtLevel=1 -cp \"%ls\" io.inuse.engine.Main %ls",
+                     run->rt->java, options, run->classpath, b->action);
   command[8191] = 0;
+  if (n < 0) { log_line(b->session, L"the engine's command line is too long"); return 0; }
 
   SIZE_T size = 0;
   InitializeProcThreadAttributeList(NULL, 1, 0, &size);
   LPPROC_THREAD_ATTRIBUTE_LIST attributes = malloc(size);
+  wchar_t *env = engine_environment();
   STARTUPINFOEXW si;
   memset(&si, 0, sizeof si);
   si.StartupInfo.cb = sizeof si;
@@ -118,19 +155,21 @@ static int start_engine(broker *b, const engine_run *run, HANDLE child[3], PROCE
   si.StartupInfo.hStdOutput = child[1];
   si.StartupInfo.hStdError = child[2];
   /* only the three pipe ends are inherited, not every inheritable handle of msiexec */
-  if (!attributes || !InitializeProcThreadAttributeList(attributes, 1, 0, &size) ||
+  if (!attributes || !env || !InitializeProcThreadAttributeList(attributes, 1, 0, &size) ||
       !UpdateProcThreadAttribute(attributes, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, child, 3 * sizeof(HANDLE), NULL, NULL)) {
-    log_line(b->session, L"cannot limit the inherited handles (error %lu)", GetLastError());
+    log_line(b->session, L"cannot prepare the engine's start (error %lu)", GetLastError());
     free(attributes);
+    free(env);
     return 0;
   }
   si.lpAttributeList = attributes;
   BOOL started = CreateProcessW(run->rt->java, command, NULL, NULL, TRUE,
-                                CREATE_NO_WINDOW | CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT, NULL, NULL,
-                                &si.StartupInfo, pi);
+                                CREATE_NO_WINDOW | CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT,
+                                env, NULL, &si.StartupInfo, pi);
   DWORD error = GetLastError();
   DeleteProcThreadAttributeList(attributes);
   free(attributes);
+  free(env);
   if (!started) {
     log_line(b->session, L"cannot start the engine: CreateProcessW(%ls) failed with error %lu", run->rt->java, error);
     return 0;
@@ -155,113 +194,163 @@ static HANDLE kill_on_close_job(void) {
 
 static int make_pipes(HANDLE ours[3], HANDLE child[3]) {
   SECURITY_ATTRIBUTES inherit = { sizeof inherit, NULL, TRUE };
-  if (!CreatePipe(&child[0], &ours[0], &inherit, 0)) return 0;           /* stdin: engine reads */
-  if (!CreatePipe(&ours[1], &child[1], &inherit, 1 << 16)) return 0;     /* stdout: frames */
-  if (!CreatePipe(&ours[2], &child[2], &inherit, 1 << 16)) return 0;     /* stderr */
+  if (!CreatePipe(&child[0], &ours[0], &inherit, 1 << 20) ||      /* stdin: engine reads */
+      !CreatePipe(&ours[1], &child[1], &inherit, 1 << 16) ||      /* stdout: frames */
+      !CreatePipe(&ours[2], &child[2], &inherit, 1 << 16)) return 0;  /* stderr */
   for (int i = 0; i < 3; i++) SetHandleInformation(ours[i], HANDLE_FLAG_INHERIT, 0);
   return 1;
 }
 
-UINT engine_serve(broker *b, const engine_run *run) {
-  HANDLE ours[3] = { 0 }, child[3] = { 0 };
-  PROCESS_INFORMATION pi = { 0 };
-  channel c;
-  memset(&c, 0, sizeof c);
-  InitializeCriticalSection(&c.lock);
-  HANDLE job = kill_on_close_job();
-  UINT rc = ERROR_INSTALL_FAILURE;
-  HANDLE threads[2] = { NULL, NULL };
-  wchar_t quote[2048];
-  if (!make_pipes(ours, child)) {
-    log_line(b->session, L"cannot create the pipes to the engine (CreatePipe error %lu)", GetLastError());
-    goto done;
-  }
-  int started = start_engine(b, run, child, &pi, job);
-  for (int i = 0; i < 3; i++) { CloseHandle(child[i]); child[i] = NULL; }
-  if (!started) goto done;
+/* Ends an engine that does not take its reply in time: the write then fails instead of blocking. */
+static VOID CALLBACK write_timed_out(PVOID process, BOOLEAN fired) {
+  (void)fired;
+  TerminateProcess((HANDLE)process, ERROR_TIMEOUT);
+}
 
-  c.from_engine = ours[1];
-  c.errors = ours[2];
-  c.frame_ready = CreateEventW(NULL, FALSE, FALSE, NULL);
-  c.frame_taken = CreateEventW(NULL, FALSE, FALSE, NULL);
-  c.lines_ready = CreateEventW(NULL, FALSE, FALSE, NULL);
-  threads[0] = CreateThread(NULL, 0, read_frames, &c, 0, NULL);
-  threads[1] = CreateThread(NULL, 0, read_errors, &c, 0, NULL);
-  DWORD timeout = run->timeout_ms, deadline = GetTickCount() + timeout;
+static int send_reply(broker *b, HANDLE to_engine, buffer *reply, HANDLE process, DWORD timeout) {
+  HANDLE timer = NULL;
+  if (timeout != INFINITE && !CreateTimerQueueTimer(&timer, NULL, write_timed_out, process, timeout, 0, WT_EXECUTEONLYONCE))
+    timer = NULL;
+  int sent = reply_send(to_engine, reply);
+  DWORD error = GetLastError();
+  if (timer) DeleteTimerQueueTimer(NULL, timer, INVALID_HANDLE_VALUE);
+  if (!sent) log_line(b->session, reply->failed ? L"a reply to the engine could not be built (out of memory or over 16 MiB)"
+                                                : L"cannot send a reply to the engine (WriteFile error %lu): it did not read it in time or ended", error);
+  return sent;
+}
+
+/* Serves the engine until RESULT; returns 1 when the conversation reached RESULT. */
+static int converse(broker *b, channel *c, HANDLE to_engine, HANDLE process, DWORD timeout) {
+  wchar_t quote[QUOTE_CHARS];
+  DWORD deadline = GetTickCount() + timeout;
   for (;;) {
-    DWORD now = GetTickCount();
-    DWORD wait = timeout == INFINITE ? INFINITE : (int)(deadline - now) > 0 ? deadline - now : 0;
-    HANDLE events[2] = { c.frame_ready, c.lines_ready };
-    DWORD w = WaitForMultipleObjects(2, events, FALSE, wait);
-    if (w == WAIT_OBJECT_0 + 1) { log_queued(b, &c); continue; }
+    int expired = timeout != INFINITE && (int)(deadline - GetTickCount()) <= 0;
+    DWORD wait = timeout == INFINITE ? INFINITE : expired ? 0 : deadline - GetTickCount();
+    HANDLE events[2] = { c->frame_ready, c->lines_ready };
+    DWORD w = expired ? WAIT_TIMEOUT : WaitForMultipleObjects(2, events, FALSE, wait);
+    if (w == WAIT_OBJECT_0 + 1) { log_queued(b, c); continue; }
     if (w == WAIT_TIMEOUT) {
-      TerminateProcess(pi.hProcess, ERROR_TIMEOUT);
-      WaitForSingleObject(threads[1], 5000);
-      log_queued(b, &c);
-      last_lines(&c, quote, 2048);
+      TerminateProcess(process, ERROR_TIMEOUT);
+      log_queued(b, c);
+      last_lines(c, quote, QUOTE_CHARS);
       log_line(b->session, L"the engine sent nothing for %lu s and was ended. Its last stderr lines: %ls. "
                L"Raise INUSE_ENGINE_TIMEOUT if it needs longer; otherwise report this log.", timeout / 1000, quote);
-      goto done;
+      return 0;
     }
-    if (c.status != 1) {
-      WaitForSingleObject(pi.hProcess, 5000);
-      WaitForSingleObject(threads[1], 5000);
-      log_queued(b, &c);
+    if (w != WAIT_OBJECT_0) {
+      log_line(b->session, L"waiting for the engine failed (WaitForMultipleObjects returned %lu, error %lu)", w, GetLastError());
+      return 0;
+    }
+    if (c->status == -1) {
+      /* a malformed frame cannot be skipped: answer it (docs/protocol.md), then end the engine */
+      buffer reply = { 0 };
+      reply_begin(&reply, c->current.id, ERROR_INVALID_DATA, "protocol", c->error);
+      buf_list(&reply, 0);
+      reply_send(to_engine, &reply);
+      free(reply.data);
+      TerminateProcess(process, ERROR_INVALID_DATA);
+      log_queued(b, c);
+      last_lines(c, quote, QUOTE_CHARS);
+      log_line(b->session, L"the engine broke the protocol (%hs) and was ended. Its last stderr lines: %ls", c->error, quote);
+      return 0;
+    }
+    if (c->status == 0) {
       DWORD code = STILL_ACTIVE;
-      GetExitCodeProcess(pi.hProcess, &code);
-      last_lines(&c, quote, 2048);
-      if (c.status == 0)
-        log_line(b->session, L"the engine ended without sending its result (exit code %lu). Its last stderr lines: %ls", code, quote);
-      else
-        log_line(b->session, L"the engine broke the protocol (%hs) and was ended. Its last stderr lines: %ls", c.error, quote);
-      goto done;
+      WaitForSingleObject(process, 5000);
+      GetExitCodeProcess(process, &code);
+      log_queued(b, c);
+      last_lines(c, quote, QUOTE_CHARS);
+      log_line(b->session, L"the engine ended without sending its result (exit code %lu). Its last stderr lines: %ls", code, quote);
+      return 0;
     }
-    log_queued(b, &c);
-    int sent = serve_request(b, ours[0], &c.current);
-    frame_free(&c.current);
-    SetEvent(c.frame_taken);
+    log_queued(b, c);
+    buffer reply = { 0 };
+    serve_request(b, &c->current, &reply);
+    frame_free(&c->current);
+    int sent = send_reply(b, to_engine, &reply, process, timeout);
+    free(reply.data);
+    if (!sent || b->fatal) return 0;
+    if (b->result >= 0) return 1;
+    SetEvent(c->frame_taken);
     deadline = GetTickCount() + timeout;
-    if (!sent) {
-      log_line(b->session, L"cannot send a reply to the engine (WriteFile error %lu)", GetLastError());
-      goto done;
+  }
+}
+
+/* Ends the engine and its job, then waits for the reader threads; 1 when both ended. */
+static int stop_threads(channel *c, HANDLE process, HANDLE job, HANDLE threads[2]) {
+  if (job) TerminateJobObject(job, ERROR_INSTALL_FAILURE);
+  if (process) TerminateProcess(process, ERROR_INSTALL_FAILURE);  /* no effect on an engine that has exited */
+  c->stopping = 1;
+  SetEvent(c->frame_taken);
+  int ended = 1;
+  for (int i = 0; i < 2; i++) {
+    if (!threads[i]) continue;
+    if (WaitForSingleObject(threads[i], 5000) != WAIT_OBJECT_0) {
+      CancelSynchronousIo(threads[i]);
+      ended &= WaitForSingleObject(threads[i], 5000) == WAIT_OBJECT_0;
     }
-    if (b->result >= 0) break;
   }
-  /* RESULT arrived: the engine should now exit with code 0 */
-  CloseHandle(ours[0]);
-  ours[0] = NULL;
-  DWORD code = STILL_ACTIVE;
-  if (WaitForSingleObject(pi.hProcess, EXIT_WAIT_MS) != WAIT_OBJECT_0) {
-    log_line(b->session, L"the engine did not exit within %d s after its result: ended it", EXIT_WAIT_MS / 1000);
-  } else {
-    GetExitCodeProcess(pi.hProcess, &code);
+  return ended;
+}
+
+UINT engine_serve(broker *b, const engine_run *run) {
+  HANDLE ours[3] = { 0 }, child[3] = { 0 }, threads[2] = { NULL, NULL };
+  PROCESS_INFORMATION pi = { 0 };
+  channel *c = calloc(1, sizeof *c);
+  if (!c) { log_line(b->session, L"out of memory"); return ERROR_INSTALL_FAILURE; }
+  InitializeCriticalSection(&c->lock);
+  HANDLE job = kill_on_close_job();
+  UINT rc = ERROR_INSTALL_FAILURE;
+  int pipes = make_pipes(ours, child);
+  int started = pipes && start_engine(b, run, child, &pi, job);
+  if (!pipes) log_line(b->session, L"cannot create the pipes to the engine (CreatePipe error %lu)", GetLastError());
+  for (int i = 0; i < 3; i++) if (child[i]) CloseHandle(child[i]);
+  if (started) {
+    c->from_engine = ours[1];
+    c->errors = ours[2];
+    c->frame_ready = CreateEventW(NULL, FALSE, FALSE, NULL);
+    c->frame_taken = CreateEventW(NULL, FALSE, FALSE, NULL);
+    c->lines_ready = CreateEventW(NULL, FALSE, FALSE, NULL);
+    threads[0] = CreateThread(NULL, 0, read_frames, c, 0, NULL);
+    threads[1] = CreateThread(NULL, 0, read_errors, c, 0, NULL);
+    if (!c->frame_ready || !c->frame_taken || !c->lines_ready || !threads[0] || !threads[1]) {
+      log_line(b->session, L"cannot start the broker's reader threads (error %lu)", GetLastError());
+    } else if (converse(b, c, ours[0], pi.hProcess, run->timeout_ms)) {
+      /* RESULT arrived: the engine should now see the end of its stdin and exit with code 0 */
+      CloseHandle(ours[0]);
+      ours[0] = NULL;
+      DWORD code = STILL_ACTIVE;
+      if (WaitForSingleObject(pi.hProcess, EXIT_WAIT_MS) == WAIT_OBJECT_0) GetExitCodeProcess(pi.hProcess, &code);
+      else log_line(b->session, L"the engine did not exit within %d s after its result: ended it", EXIT_WAIT_MS / 1000);
+      WaitForSingleObject(threads[1], 5000);
+      log_queued(b, c);
+      if (code == 0) {
+        rc = (UINT)b->result;
+      } else {
+        wchar_t quote[QUOTE_CHARS];
+        last_lines(c, quote, QUOTE_CHARS);
+        log_line(b->session, L"the engine sent result %d but then exited with code %lu: counted as a failure. "
+                 L"Its last stderr lines: %ls", b->result, code, quote);
+      }
+    }
   }
-  WaitForSingleObject(threads[1], 5000);
-  log_queued(b, &c);
-  if (code != 0) {
-    last_lines(&c, quote, 2048);
-    log_line(b->session, L"the engine sent result %d but then exited with code %lu: counted as a failure. Its last stderr lines: %ls",
-             b->result, code, quote);
-  } else {
-    rc = (UINT)b->result;
-  }
-done:
-  if (pi.hProcess) {
-    TerminateProcess(pi.hProcess, ERROR_INSTALL_FAILURE);   /* no effect on an engine that has exited */
-    if (threads[0]) { c.stopping = 1; SetEvent(c.frame_taken); WaitForSingleObject(threads[0], 5000); }
-    if (threads[1]) WaitForSingleObject(threads[1], 5000);
-    CloseHandle(pi.hProcess);
-    CloseHandle(pi.hThread);
-  }
+  int ended = stop_threads(c, pi.hProcess, job, threads);
+  log_queued(b, c);
   for (int i = 0; i < 2; i++) if (threads[i]) CloseHandle(threads[i]);
   for (int i = 0; i < 3; i++) if (ours[i]) CloseHandle(ours[i]);
+  if (pi.hProcess) { CloseHandle(pi.hProcess); CloseHandle(pi.hThread); }
   if (job) CloseHandle(job);
-  if (c.status == 1) frame_free(&c.current);
-  for (int i = 0; i < c.last_count; i++) free(c.last[i]);
-  for (int i = 0; i < c.queued; i++) free(c.queue[i]);
-  if (c.frame_ready) CloseHandle(c.frame_ready);
-  if (c.frame_taken) CloseHandle(c.frame_taken);
-  if (c.lines_ready) CloseHandle(c.lines_ready);
-  DeleteCriticalSection(&c.lock);
+  if (!ended) {
+    log_line(b->session, L"a reader thread of the engine's pipes did not end: its memory is left allocated");
+    return rc;
+  }
+  frame_free(&c->current);
+  for (int i = 0; i < c->last_count; i++) free(c->last[i]);
+  for (int i = 0; i < c->queued; i++) free(c->queue[i]);
+  if (c->frame_ready) CloseHandle(c->frame_ready);
+  if (c->frame_taken) CloseHandle(c->frame_taken);
+  if (c->lines_ready) CloseHandle(c->lines_ready);
+  DeleteCriticalSection(&c->lock);
+  free(c);
   return rc;
 }

@@ -28,7 +28,9 @@ int delete_tree(const wchar_t *path) {
     do {
       if (!wcscmp(found.cFileName, L".") || !wcscmp(found.cFileName, L"..")) continue;
       wchar_t child[MAX_PATH];
-      if (_snwprintf(child, MAX_PATH, L"%ls\\%ls", path, found.cFileName) < 0) { ok = 0; continue; }
+      int n = _snwprintf(child, MAX_PATH - 1, L"%ls\\%ls", path, found.cFileName);
+      if (n < 0 || n >= MAX_PATH - 1) { ok = 0; continue; }
+      child[n] = 0;
       ok &= delete_tree(child);
     } while (FindNextFileW(search, &found));
     FindClose(search);

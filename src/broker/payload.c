@@ -6,7 +6,6 @@
    profile; every file's SHA-256, recorded at build time, is checked on disk before use; the folder
    is removed when the action ends, without following reparse points (CVE-2024-29188). */
 #include "broker.h"
-#include <aclapi.h>
 #include <bcrypt.h>
 #include <sddl.h>
 #include <shlobj.h>
@@ -17,7 +16,7 @@
 #define PAK_MAGIC "INUSEPAK"
 #define ADMIN_ONLY_SDDL L"D:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)"
 
-static int running_elevated(void) {
+int running_elevated(void) {
   HANDLE token;
   TOKEN_ELEVATION elevation = { 0 };
   DWORD size = 0;
@@ -26,10 +25,6 @@ static int running_elevated(void) {
   BOOL ok = GetTokenInformation(token, TokenElevation, &elevation, sizeof elevation, &size);
   CloseHandle(token);
   return !ok || elevation.TokenIsElevated;
-}
-
-static int on_wine(void) {
-  return GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "wine_get_version") != NULL;
 }
 
 /* Creates <base>\inuse-<32 random hex>; fails rather than reuse an existing folder. */
@@ -46,8 +41,10 @@ static int create_folder(const wchar_t *base, int admin_only, wchar_t *out, wcha
       _snwprintf(why, why_size, L"BCryptGenRandom failed");
       break;
     }
-    int n = _snwprintf(out, MAX_PATH, L"%ls\\inuse-", base);
-    for (int i = 0; i < 16 && n > 0 && n < MAX_PATH - 3; i++) n += _snwprintf(out + n, 3, L"%02x", random[i]);
+    int n = _snwprintf(out, MAX_PATH - 40, L"%ls\\inuse-", base);
+    if (n < 0) { _snwprintf(why, why_size - 1, L"the folder %ls is too deep for an extraction folder", base); break; }
+    for (int i = 0; i < 16; i++) n += _snwprintf(out + n, 3, L"%02x", random[i]);
+    out[n] = 0;
     if (CreateDirectoryW(out, sa.lpSecurityDescriptor ? &sa : NULL)) created = 1;
     else if (GetLastError() != ERROR_ALREADY_EXISTS) {
       _snwprintf(why, why_size, L"cannot create the extraction folder %ls (CreateDirectoryW error %lu)", out, GetLastError());
@@ -57,33 +54,6 @@ static int create_folder(const wchar_t *base, int admin_only, wchar_t *out, wcha
   if (sa.lpSecurityDescriptor) LocalFree(sa.lpSecurityDescriptor);
   if (!created && !why[0]) _snwprintf(why, why_size, L"no fresh extraction folder name under %ls after 8 attempts", base);
   return created;
-}
-
-/* 1 when the folder's DACL is exactly the admin-only one, 0 when it is not, -1 when the platform
-   cannot answer (Wine keeps no DACL). */
-static int check_admin_only(const wchar_t *folder, wchar_t *why, size_t why_size) {
-  PACL dacl = NULL;
-  PSECURITY_DESCRIPTOR sd = NULL;
-  DWORD rc = GetNamedSecurityInfoW(folder, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &dacl, NULL, &sd);
-  int verdict = 0;
-  if (rc != ERROR_SUCCESS) {
-    _snwprintf(why, why_size, L"GetNamedSecurityInfoW failed on %ls (error %lu)", folder, rc);
-  } else {
-    SECURITY_DESCRIPTOR_CONTROL control = 0;
-    DWORD revision;
-    GetSecurityDescriptorControl(sd, &control, &revision);
-    verdict = dacl != NULL && (control & SE_DACL_PROTECTED) && dacl->AceCount > 0;
-    for (WORD i = 0; verdict && i < dacl->AceCount; i++) {
-      ACE_HEADER *ace;
-      if (!GetAce(dacl, i, (void **)&ace) || ace->AceType != ACCESS_ALLOWED_ACE_TYPE) { verdict = 0; break; }
-      PSID sid = &((ACCESS_ALLOWED_ACE *)ace)->SidStart;
-      verdict = IsWellKnownSid(sid, WinBuiltinAdministratorsSid) || IsWellKnownSid(sid, WinLocalSystemSid);
-    }
-    if (!verdict) _snwprintf(why, why_size, L"the DACL of %ls is not Administrators and SYSTEM only", folder);
-  }
-  if (sd) LocalFree(sd);
-  if (!verdict && on_wine()) return -1;
-  return verdict;
 }
 
 static int sha256_of_file(const wchar_t *path, UCHAR digest[32]) {
@@ -125,8 +95,8 @@ static int safe_relative(const char *path, size_t n) {
 static int write_entry(const wchar_t *folder, const char *name, size_t name_len, const BYTE *data, uint64_t size,
                        const BYTE *expected, int *is_runtime, wchar_t *why, size_t why_size) {
   wchar_t path[MAX_PATH];
-  int n = _snwprintf(path, MAX_PATH, L"%ls\\", folder);
-  int w = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, (int)name_len, path + n, MAX_PATH - n - 1);
+  int n = _snwprintf(path, MAX_PATH - 1, L"%ls\\", folder);
+  int w = n < 0 ? 0 : MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, (int)name_len, path + n, MAX_PATH - n - 1);
   if (n < 0 || w <= 0) { _snwprintf(why, why_size, L"pak entry name is not valid UTF-8 or too long"); return 0; }
   path[n + w] = 0;
   for (wchar_t *p = path + n; *p; p++) {
@@ -183,7 +153,7 @@ int payload_extract(MSIHANDLE session, HMODULE self, payload *p, wchar_t *why, s
   if (!extraction_base(elevated, base)) { _snwprintf(why, why_size, L"cannot find a folder to extract the engine into"); return 0; }
   if (!create_folder(base, elevated, p->folder, why, why_size)) { p->folder[0] = 0; return 0; }
   if (elevated) {
-    int acl = check_admin_only(p->folder, why, why_size);
+    int acl = admin_only(p->folder, 1, why, why_size);
     if (acl == 0) return 0;
     if (acl < 0) log_line(session, L"cannot verify that %ls is writable by Administrators and SYSTEM only: "
                           L"this platform (Wine) keeps no DACL; on Windows this check fails the action", p->folder);

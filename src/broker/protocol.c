@@ -145,11 +145,16 @@ int frame_read(HANDLE pipe, frame *f, char *error, size_t error_size) {
   f->kind = *p;
   take(&r, 4, &p);
   f->id = le32(p);
+  error[0] = 0;
   if (f->kind != KIND_REQUEST) { fail(&r, "the engine may send only requests (kind 1)"); return -1; }
   if (!take(&r, 2, &p)) return -1;
   f->op = p[0] | p[1] << 8;
-  if (!read_list(&r, &f->args, 1)) return -1;
-  if (r.p != r.end) { fail(&r, "bytes left after the last value"); return -1; }
+  /* the value list itself is depth 0: a list value in it is depth 1, as in FrameCodec.java */
+  if (!read_list(&r, &f->args, 0) || r.p != r.end) {
+    if (r.p != r.end && !error[0]) fail(&r, "bytes left after the last value");
+    free_value(&f->args);
+    return -1;
+  }
   return 1;
 }
 

@@ -43,9 +43,16 @@ static int bad_args(request *r, const char *expected) {
   return error(r, ERROR_INVALID_PARAMETER, "protocol", m);
 }
 
+/* A string argument for a W API, or NULL when it holds a NUL, which no Windows Installer string can. */
 static wchar_t *arg_string(request *r, int index) {
   const value *v = &r->f->args.items[index];
+  if (memchr(v->data, 0, v->length)) return NULL;
   return utf8_to_wide(v->data, v->length);
+}
+
+static int in_range(request *r, int index, int64_t low, int64_t high) {
+  int64_t v = r->f->args.items[index].integer;
+  return v >= low && v <= high;
 }
 
 static int hello(request *r) {
@@ -59,6 +66,7 @@ static int hello(request *r) {
     snprintf(m, sizeof m, "protocol version %d is not the broker's %d", (int)version, PROTOCOL_VERSION);
     log_line(r->b->session, L"the engine speaks protocol version %d, this broker %d: engine and broker come from different builds",
              (int)version, PROTOCOL_VERSION);
+    r->b->fatal = 1;
     return error(r, ERROR_INVALID_FUNCTION, "protocol", m);
   }
   r->b->hello_done = 1;
@@ -80,7 +88,7 @@ static void note_asked(broker *b, const wchar_t *name) {
 static int get_prop(request *r) {
   if (!args_are(r, "s")) return bad_args(r, "(string name)");
   wchar_t *name = arg_string(r, 0);
-  if (!name) return error(r, ERROR_INVALID_PARAMETER, "protocol", "property name is not valid UTF-8");
+  if (!name) return error(r, ERROR_INVALID_PARAMETER, "protocol", "a property name cannot hold a NUL character");
   note_asked(r->b, name);
   DWORD size = 0;
   wchar_t empty[1] = L"";
@@ -102,7 +110,12 @@ static int get_prop(request *r) {
 static int set_prop(request *r) {
   if (!args_are(r, "ss")) return bad_args(r, "(string name, string value)");
   wchar_t *name = arg_string(r, 0), *text = arg_string(r, 1);
-  UINT rc = name && text ? MsiSetPropertyW(r->b->session, name, text) : ERROR_INVALID_PARAMETER;
+  if (!name || !text) {
+    free(name);
+    free(text);
+    return error(r, ERROR_INVALID_PARAMETER, "protocol", "a property name or value cannot hold a NUL character");
+  }
+  UINT rc = MsiSetPropertyW(r->b->session, name, text);
   free(name);
   free(text);
   if (rc != ERROR_SUCCESS) return error(r, rc, "MsiSetPropertyW", "cannot set the property");
@@ -119,7 +132,7 @@ static MSIHANDLE make_record(const value *fields, char *why, size_t why_size) {
     const value *v = &fields->items[i];
     UINT rc = ERROR_SUCCESS;
     if (v->tag == V_STRING) {
-      wchar_t *s = utf8_to_wide(v->data, v->length);
+      wchar_t *s = memchr(v->data, 0, v->length) ? NULL : utf8_to_wide(v->data, v->length);
       rc = s ? MsiRecordSetStringW(rec, i, s) : ERROR_INVALID_PARAMETER;
       free(s);
     } else if (v->tag == V_INT) {
@@ -129,7 +142,7 @@ static MSIHANDLE make_record(const value *fields, char *why, size_t why_size) {
       rc = ERROR_INVALID_PARAMETER;
     }
     if (rc != ERROR_SUCCESS) {
-      snprintf(why, why_size, "record field %u: only strings, 32-bit integers and null fit in a record", i);
+      snprintf(why, why_size, "record field %u: only strings without NUL, 32-bit integers and null fit in a record", i);
       MsiCloseHandle(rec);
       return 0;
     }
@@ -160,12 +173,12 @@ static int format_record(request *r) {
 }
 
 static int message(request *r) {
-  if (!args_are(r, "il")) return bad_args(r, "(integer type, list fields)");
+  if (!args_are(r, "il") || !in_range(r, 0, 0, 0xFFFFFFFFLL)) return bad_args(r, "(integer type 0..0xFFFFFFFF, list fields)");
   char why[200];
   MSIHANDLE rec = make_record(&r->f->args.items[1], why, sizeof why);
   if (!rec) return error(r, ERROR_INVALID_PARAMETER, "protocol", why);
   /* The clock of the timeout stands still in here: a person may be answering a dialog. */
-  int answer = MsiProcessMessage(r->b->session, (INSTALLMESSAGE)(int)r->f->args.items[0].integer, rec);
+  int answer = MsiProcessMessage(r->b->session, (INSTALLMESSAGE)(uint32_t)r->f->args.items[0].integer, rec);
   MsiCloseHandle(rec);
   ok(r, 1);
   buf_int(r->reply, answer);
@@ -173,14 +186,14 @@ static int message(request *r) {
 }
 
 static int get_mode(request *r) {
-  if (!args_are(r, "i")) return bad_args(r, "(integer mode)");
+  if (!args_are(r, "i") || !in_range(r, 0, 0, 31)) return bad_args(r, "(integer mode 0..31)");
   ok(r, 1);
   buf_int(r->reply, MsiGetMode(r->b->session, (MSIRUNMODE)(int)r->f->args.items[0].integer) ? 1 : 0);
   return 1;
 }
 
 static int set_mode(request *r) {
-  if (!args_are(r, "ii")) return bad_args(r, "(integer mode, integer state)");
+  if (!args_are(r, "ii") || !in_range(r, 0, 0, 31) || !in_range(r, 1, 0, 1)) return bad_args(r, "(integer mode 0..31, integer state 0 or 1)");
   UINT rc = MsiSetMode(r->b->session, (MSIRUNMODE)(int)r->f->args.items[0].integer, r->f->args.items[1].integer != 0);
   if (rc != ERROR_SUCCESS) return error(r, rc, "MsiSetMode", "cannot set the run mode");
   ok(r, 0);
@@ -216,9 +229,8 @@ static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_RESULT, "RESULT", result },
 };
 
-int serve_request(broker *b, HANDLE to_engine, const frame *f) {
-  buffer reply = { 0 };
-  request r = { b, f, &reply };
+void serve_request(broker *b, const frame *f, buffer *reply) {
+  request r = { b, f, reply };
   int found = 0;
   if (!b->hello_done && f->op != OP_HELLO) {
     error(&r, ERROR_INVALID_FUNCTION, "protocol", "the first request must be HELLO");
@@ -233,7 +245,4 @@ int serve_request(broker *b, HANDLE to_engine, const frame *f) {
     log_line(b->session, L"the engine sent an unknown request (op %d): answered with an error", f->op);
     error(&r, ERROR_INVALID_FUNCTION, "protocol", m);
   }
-  int sent = reply_send(to_engine, &reply);
-  free(reply.data);
-  return sent;
 }

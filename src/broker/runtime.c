@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
 
 #define MIN_JAVA 17
 
@@ -138,4 +139,42 @@ int runtime_from_registry(runtime *rt, wchar_t *why, size_t why_size) {
     else _snwprintf(why, why_size, L"no Java runtime is registered on this machine");
   }
   return best > 0;
+}
+
+/* An elevated or SYSTEM action must not start a java.exe, or load a DLL, that a user could have
+   put there (DESIGN.md): the runtime must be on a local drive and its folders and key files
+   changeable by Administrators, SYSTEM and TrustedInstaller only. */
+int runtime_trusted(MSIHANDLE session, const runtime *rt, wchar_t *why, size_t why_size) {
+  const wchar_t *home = rt->home;
+  if (!(iswalpha(home[0]) && home[1] == L':' && home[2] == L'\\')) {
+    _snwprintf(why, why_size - 1, L"runtime %ls is not on a local drive (a network path?): an elevated install runs no program from there", home);
+    return 0;
+  }
+  wchar_t root[4] = { home[0], L':', L'\\', 0 };
+  if (GetDriveTypeW(root) == DRIVE_REMOTE) {
+    _snwprintf(why, why_size - 1, L"runtime %ls is on the network drive %ls: an elevated install runs no program from there", home, root);
+    return 0;
+  }
+  static const wchar_t *parts[] = { L"", L"\\bin", L"\\bin\\java.exe", L"\\bin\\server", L"\\bin\\server\\jvm.dll", L"\\lib", L"\\lib\\modules" };
+  int unanswered = 0;
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+    wchar_t path[MAX_PATH];
+    int n = _snwprintf(path, MAX_PATH - 1, L"%ls%ls", home, parts[i]);
+    if (n < 0) { _snwprintf(why, why_size - 1, L"runtime path too long: %ls", home); return 0; }
+    path[n] = 0;
+    DWORD attributes = GetFileAttributesW(path);
+    if (attributes == INVALID_FILE_ATTRIBUTES) continue;   /* bin\java.exe exists: runtime_check saw it */
+    if (attributes & FILE_ATTRIBUTE_REPARSE_POINT) {
+      _snwprintf(why, why_size - 1, L"%ls is a link (reparse point): an elevated install does not follow it to a runtime", path);
+      return 0;
+    }
+    int verdict = admin_only(path, 0, why, why_size);
+    if (verdict == 0) return 0;
+    unanswered |= verdict < 0;
+  }
+  why[0] = 0;
+  if (unanswered)
+    log_line(session, L"cannot verify that runtime %ls can be changed only by Administrators, SYSTEM and TrustedInstaller: "
+             L"this platform (Wine) keeps no DACL; on Windows this check fails the action", home);
+  return 1;
 }

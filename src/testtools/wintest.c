@@ -7,10 +7,17 @@
                                           "open failed error=<GetLastError>"
      wintest rmtree <path>                the broker's delete_tree (src/broker/fsutil.c): "rmtree ok"
                                           or "rmtree failed error=<GetLastError>"
+     wintest ui <msi> <answer> <delay ms> <log> [PROPERTY=VALUE ...]
+                                          installs through MsiInstallProductW with an external UI
+                                          handler that answers FILESINUSE with <answer> (4 Retry,
+                                          5 Ignore, 2 Cancel) after <delay ms>, prints each record it
+                                          got and EXITCODE=<result>; the log is /l*v-like
      wintest multisz <HKLM subkey> <name> prints "absent", or "count=N" and one "[i]=<utf-8>" line
                                           per string of a REG_MULTI_SZ value (empty strings too)
    Output is UTF-8, one fact per line, flushed at once. */
 #include <windows.h>
+#include <msi.h>
+#include <msiquery.h>
 #include <stdio.h>
 #include <wchar.h>
 
@@ -106,16 +113,52 @@ static int multisz(const wchar_t *subkey, const wchar_t *name) {
 
 int delete_tree(const wchar_t *path);  /* src/broker/fsutil.c */
 
+static int ui_answer;
+static DWORD ui_delay;
+
+static INT CALLBACK files_in_use(LPVOID context, UINT type, MSIHANDLE record) {
+  (void)context;
+  if ((type & 0xFF000000) != INSTALLMESSAGE_FILESINUSE) return 0;
+  UINT fields = MsiRecordGetFieldCount(record);
+  out("FILESINUSE record, %u fields:", fields);
+  for (UINT i = 0; i <= fields; i++) {
+    wchar_t text[1024];
+    DWORD size = 1024;
+    if (MsiRecordGetStringW(record, i, text, &size) == ERROR_SUCCESS) out(" [%u]=%s", i, utf8(text, wcslen(text)));
+  }
+  out(" -> answering %d after %lu ms\n", ui_answer, ui_delay);
+  Sleep(ui_delay);
+  return ui_answer;
+}
+
+static int ui(int argc, wchar_t **argv) {
+  ui_answer = _wtoi(argv[3]);
+  ui_delay = (DWORD)_wtoi(argv[4]);
+  wchar_t properties[8192] = L"";
+  for (int i = 6; i < argc; i++) {
+    wcsncat(properties, L" ", 8191 - wcslen(properties));
+    wcsncat(properties, argv[i], 8191 - wcslen(properties));
+  }
+  MsiSetInternalUI(INSTALLUILEVEL_NONE, NULL);
+  MsiSetExternalUIRecord(files_in_use, INSTALLLOGMODE_FILESINUSE, NULL, NULL);
+  MsiEnableLogW(INSTALLLOGMODE_VERBOSE | INSTALLLOGMODE_INFO | INSTALLLOGMODE_ERROR | INSTALLLOGMODE_WARNING |
+                INSTALLLOGMODE_ACTIONSTART | INSTALLLOGMODE_PROPERTYDUMP, argv[5], 0);
+  UINT rc = MsiInstallProductW(argv[2], properties);
+  out("EXITCODE=%u\n", rc);
+  return 0;
+}
+
 int wmain(int argc, wchar_t **argv) {
   if (argc >= 3 && !wcscmp(argv[1], L"run")) return run();
   if (argc == 4 && !wcscmp(argv[1], L"lock")) return lock(argv[2], argv[3]);
   if (argc == 3 && !wcscmp(argv[1], L"open-exclusive")) return open_exclusive(argv[2]);
   if (argc == 4 && !wcscmp(argv[1], L"multisz")) return multisz(argv[2], argv[3]);
+  if (argc >= 6 && !wcscmp(argv[1], L"ui")) return ui(argc, argv);
   if (argc == 3 && !wcscmp(argv[1], L"rmtree")) {
     if (delete_tree(argv[2])) out("rmtree ok\n");
     else out("rmtree failed error=%lu\n", GetLastError());
     return 0;
   }
-  out("usage: wintest run CMD... | lock DLL STOPFILE | open-exclusive PATH | rmtree PATH | multisz SUBKEY NAME\n");
+  out("usage: wintest run CMD... | lock DLL STOPFILE | open-exclusive PATH | rmtree PATH | ui MSI ANSWER DELAY LOG [P=V...] | multisz SUBKEY NAME\n");
   return 2;
 }

@@ -31,8 +31,12 @@ final class MsiBuild {
         return "{" + id.toString().toUpperCase(Locale.ROOT) + "}";
     }
 
-    /** Properties the install passes from the client to the server side (wixl drops Property/@Secure). */
-    static final String SECURE_PROPERTIES = "INUSE_JAVA_HOME;INUSE_ENGINE_TIMEOUT;INUSE_REQUEST_REBOOT";
+    /**
+     * Properties a standard user's command line may pass to an elevated install (wixl drops
+     * Property/@Secure). INUSE_JAVA_HOME is deliberately not among them: it names a program that an
+     * elevated action starts, so only an administrator, a transform or the package sets it.
+     */
+    static final String SECURE_PROPERTIES = "INUSE_ENGINE_TIMEOUT;INUSE_REQUEST_REBOOT";
 
     Path build(Path wxs, String productVersion, Payload payload, Path broker, Path msi) {
         String productCode = productCode(productVersion);

@@ -42,7 +42,7 @@ final class WineTestBed {
         Toolchain tools = new Toolchain();
         Files.createDirectories(wintest.getParent());
         tools.run(work, Toolchain.GCC, List.of("-municode", "-O2", "-Wall", "-Werror", "-o", wintest.toString(),
-                repo.resolve("src/testtools/wintest.c").toString(), repo.resolve("src/broker/fsutil.c").toString()));
+                repo.resolve("src/testtools/wintest.c").toString(), repo.resolve("src/broker/fsutil.c").toString(), "-lmsi"));
 
         String revision = System.getProperty("inuse.revision", "1.1.0");
         Path built = target.resolve("inuse-mapi32-" + revision + "-x64.msi");
