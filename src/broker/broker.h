@@ -83,7 +83,8 @@ void serve_request(broker *b, const frame *f, buffer *reply);
 
 /* msilog.c */
 void log_line(MSIHANDLE session, const wchar_t *fmt, ...);
-wchar_t *get_property(MSIHANDLE session, const wchar_t *name);   /* malloc'ed, never NULL */
+wchar_t *get_property(MSIHANDLE session, const wchar_t *name);   /* malloc'ed, never NULL ("" on error) */
+wchar_t *read_property(MSIHANDLE session, const wchar_t *name, UINT *rc); /* malloc'ed, NULL with *rc on error */
 wchar_t *cad_lookup(const wchar_t *cad, const wchar_t *key);     /* malloc'ed, NULL if absent or malformed */
 wchar_t *action_setting(MSIHANDLE session, int deferred, const wchar_t *name); /* property, or CustomActionData when deferred */
 

@@ -30,19 +30,23 @@ void log_line(MSIHANDLE session, const wchar_t *fmt, ...) {
   MsiCloseHandle(rec);
 }
 
-wchar_t *get_property(MSIHANDLE session, const wchar_t *name) {
+wchar_t *read_property(MSIHANDLE session, const wchar_t *name, UINT *rc) {
   DWORD size = 0;
   wchar_t empty[1] = L"";
-  UINT rc = MsiGetPropertyW(session, name, empty, &size);
-  wchar_t *text = NULL;
-  if (rc == ERROR_MORE_DATA || rc == ERROR_SUCCESS) {
-    size++;
-    text = malloc(size * sizeof(wchar_t));
-    if (text && MsiGetPropertyW(session, name, text, &size) == ERROR_SUCCESS) return text;
-  }
+  *rc = MsiGetPropertyW(session, name, empty, &size);
+  if (*rc != ERROR_MORE_DATA && *rc != ERROR_SUCCESS) return NULL;
+  size++;
+  wchar_t *text = malloc(size * sizeof(wchar_t));
+  *rc = text ? MsiGetPropertyW(session, name, text, &size) : ERROR_OUTOFMEMORY;
+  if (*rc == ERROR_SUCCESS) return text;
   free(text);
-  text = malloc(sizeof(wchar_t));
-  if (text) text[0] = 0;
+  return NULL;
+}
+
+wchar_t *get_property(MSIHANDLE session, const wchar_t *name) {
+  UINT rc;
+  wchar_t *text = read_property(session, name, &rc);
+  if (!text && (text = malloc(sizeof(wchar_t)))) text[0] = 0;
   return text;
 }
 

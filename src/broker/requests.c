@@ -90,17 +90,10 @@ static int get_prop(request *r) {
   wchar_t *name = arg_string(r, 0);
   if (!name) return error(r, ERROR_INVALID_PARAMETER, "protocol", "a property name cannot hold a NUL character");
   note_asked(r->b, name);
-  DWORD size = 0;
-  wchar_t empty[1] = L"";
-  UINT rc = MsiGetPropertyW(r->b->session, name, empty, &size);
-  wchar_t *text = NULL;
-  if (rc == ERROR_MORE_DATA || rc == ERROR_SUCCESS) {
-    size++;
-    text = malloc(size * sizeof(wchar_t));
-    rc = text ? MsiGetPropertyW(r->b->session, name, text, &size) : ERROR_OUTOFMEMORY;
-  }
+  UINT rc;
+  wchar_t *text = read_property(r->b->session, name, &rc);
   free(name);
-  if (rc != ERROR_SUCCESS) { free(text); return error(r, rc, "MsiGetPropertyW", "cannot read the property"); }
+  if (!text) return error(r, rc, "MsiGetPropertyW", "cannot read the property");
   ok(r, 1);
   buf_wstring(r->reply, text);
   free(text);

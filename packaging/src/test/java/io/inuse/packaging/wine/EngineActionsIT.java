@@ -138,6 +138,26 @@ class EngineActionsIT {
     }
 
     @Test
+    void runtimeRegisteredOnTheMachine() throws Exception {
+        long start = System.nanoTime();
+        try (WinePrefix wine = bed.prefixFor("engine-registry")) {
+            // as a JDK installer registers itself; an unusable Java 11 registered beside it is passed over
+            wine.wine("reg", "add", "HKLM\\SOFTWARE\\JavaSoft\\JDK\\17.0.15", "/v", "JavaHome", "/d",
+                    WinePrefix.windowsPath(runtimes.good()), "/f");
+            wine.wine("reg", "add", "HKLM\\SOFTWARE\\JavaSoft\\JDK\\11.0.2", "/v", "JavaHome", "/d",
+                    WinePrefix.windowsPath(runtimes.withReleaseVersion("java11", "11.0.2")), "/f");
+            Run run = install(wine, "engine-registry", bed.v1);
+            assertEquals(0, run.exit());
+            bothActionsRan(run, "registry: Oracle/OpenJDK (JavaSoft JDK)");
+            run.contains("cannot verify that runtime " + WinePrefix.windowsPath(runtimes.good())
+                    + " can be changed only by Administrators, SYSTEM and TrustedInstaller: this platform (Wine) keeps no DACL");
+            installedV1(wine);
+            noExtractionLeft(wine);
+        }
+        report("registered runtime", start, "exit=0 with the runtime found under HKLM\\SOFTWARE\\JavaSoft\\JDK");
+    }
+
+    @Test
     void embeddedRuntimeWithoutAnyProperty() throws Exception {
         long start = System.nanoTime();
         try (WinePrefix wine = bed.prefixFor("engine-2-embedded")) {
