@@ -28,6 +28,7 @@ class BrokerSessionTest {
     private int brokerRequestBefore = -1;
     private Thread brokerThread;
     private BrokerSession session;
+    private PipedOutputStream engineOut;
 
     private Frame ok(Frame request, Object... values) {
         return Frame.reply(request.id(), 0, "", "", List.of(values));
@@ -53,7 +54,7 @@ class BrokerSessionTest {
     }
 
     private void start() throws IOException {
-        PipedOutputStream engineOut = new PipedOutputStream();
+        engineOut = new PipedOutputStream();
         PipedInputStream brokerIn = new PipedInputStream(engineOut, 1 << 20);
         PipedOutputStream brokerOut = new PipedOutputStream();
         PipedInputStream engineIn = new PipedInputStream(brokerOut, 1 << 20);
@@ -82,8 +83,10 @@ class BrokerSessionTest {
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
+        engineOut.close();   // the simulated broker sees the end of the stream and its thread ends
         brokerThread.join(2000);
+        assertFalse(brokerThread.isAlive(), "the simulated broker ended");
     }
 
     @Test

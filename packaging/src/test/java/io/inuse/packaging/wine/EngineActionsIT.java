@@ -64,11 +64,8 @@ class EngineActionsIT {
 
     private static Run install(WinePrefix wine, String scenario, PackageBuilder.Result pkg, String... properties) throws Exception {
         Path log = bed.logFor(scenario, "install");
-        List<String> args = new ArrayList<>(List.of("/i", WinePrefix.windowsPath(pkg.msi()), "/qn", "/l*v", WinePrefix.windowsPath(log)));
-        args.addAll(List.of(properties));
-        int exit = wine.msiexec(args.toArray(String[]::new));
-        // Wine writes the log in the ANSI code page: read it byte for byte, compare ASCII text
-        return new Run(exit, Files.readString(log, StandardCharsets.ISO_8859_1), log, wine);
+        int exit = wine.msiexecLogged("/i", pkg.msi(), log, properties);
+        return new Run(exit, WinePrefix.readLog(log), log, wine);
     }
 
     private static String javaHome(Path runtime) {
@@ -109,7 +106,6 @@ class EngineActionsIT {
         run.contains("ProductVersion=" + bed.v1.productVersion() + "}");
         // scenario (7): the deferred action asked the broker for CustomActionData and nothing else
         run.contains("inuse broker: InuseProbeDeferred: engine read properties [CustomActionData]; result 0");
-        run.contains("Action ended ");
     }
 
     @Test
@@ -244,7 +240,7 @@ class EngineActionsIT {
                     javaHome(asks), "INUSE_ENGINE_TIMEOUT=2");
             assertTrue(out.contains("FILESINUSE record, 2 fields: [0]= [1]=upsmon.exe [2]=UPS Monitor (pid 77) -> answering 4 after 5000 ms"), out);
             assertTrue(out.contains("EXITCODE=0"), out);
-            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+            String text = WinePrefix.readLog(log);
             assertTrue(text.matches("(?s).*inuse: InuseProbe: FilesInUse answered 4 after [5-9][0-9]{3} ms.*"), "answered after the 5 s wait: " + log);
             assertTrue(text.contains("inuse: InuseProbeDeferred: received CustomActionData {"), log.toString());
             installedV1(wine);
@@ -253,7 +249,7 @@ class EngineActionsIT {
             Path log = bed.logFor("engine-files-in-use-cancel", "cancel");
             String out = wine.wintest("ui", WinePrefix.windowsPath(bed.v1.msi()), "2", "0", WinePrefix.windowsPath(log), javaHome(asks));
             assertTrue(out.contains("EXITCODE=1602"), out);
-            String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+            String text = WinePrefix.readLog(log);
             assertTrue(text.contains("inuse: InuseProbe: cancelled: Cancel chosen in FilesInUse"), log.toString());
             assertTrue(text.contains("inuse broker: InuseProbe: engine read properties []; result 1602"), log.toString());
             nothingInstalled(wine);

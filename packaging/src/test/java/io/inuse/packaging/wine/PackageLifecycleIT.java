@@ -8,7 +8,6 @@ import io.inuse.packaging.PackageBuilder;
 import io.inuse.pe.FileVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -51,15 +50,12 @@ class PackageLifecycleIT {
         return result.productCode();
     }
 
-    private static int install(WinePrefix wine, PackageBuilder.Result pkg, Path log, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("/i", WinePrefix.windowsPath(pkg.msi()), "/qn", "/l*v", WinePrefix.windowsPath(log),
-                bed.javaHome));
-        args.addAll(List.of(extra));
-        return wine.msiexec(args.toArray(String[]::new));
+    private static int install(WinePrefix wine, PackageBuilder.Result pkg, Path log) throws Exception {
+        return wine.msiexecLogged("/i", pkg.msi(), log, bed.javaHome);
     }
 
     private static String read(Path log) throws Exception {
-        return Files.readString(log);
+        return WinePrefix.readLog(log);
     }
 
     private static void report(int number, String name, long startNanos, String outcome) {
@@ -171,7 +167,7 @@ class PackageLifecycleIT {
         try (WinePrefix wine = bed.prefixFor(scenario)) {
             assertEquals(0, install(wine, bed.v1, bed.logFor(scenario, "install-v1")));
             Path log = bed.logFor(scenario, "uninstall");
-            int exit = wine.msiexec("/x", WinePrefix.windowsPath(bed.v1.msi()), "/qn", "/l*v", WinePrefix.windowsPath(log));
+            int exit = wine.msiexecLogged("/x", bed.v1.msi(), log);
             assertEquals(0, exit);
             assertTrue(INSTALL_SUCCEEDED.matcher(read(log)).find());
             assertTrue(read(log).contains("Property(S): REMOVE = ALL"));

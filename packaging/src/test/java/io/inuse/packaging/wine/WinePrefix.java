@@ -119,6 +119,18 @@ final class WinePrefix implements AutoCloseable {
                 .orElseThrow(() -> new IOException("msiexec printed no exit code: " + out));
     }
 
+    /** {@code msiexec <action> <msi> /qn /l*v <log> <properties>}: the full exit code. */
+    int msiexecLogged(String action, Path msi, Path log, String... properties) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(action, windowsPath(msi), "/qn", "/l*v", windowsPath(log)));
+        args.addAll(List.of(properties));
+        return msiexec(args.toArray(String[]::new));
+    }
+
+    /** An MSI log. Wine writes it in the ANSI code page: read byte for byte, compare ASCII text. */
+    static String readLog(Path log) throws IOException {
+        return Files.readString(log, StandardCharsets.ISO_8859_1);
+    }
+
     String wintest(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("wine", wintest.toString()));
         command.addAll(List.of(args));
