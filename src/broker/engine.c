@@ -13,13 +13,17 @@
 #define STDERR_KEEP 12          /* last stderr lines quoted in a failure message */
 #define STDERR_QUEUE 256        /* lines waiting for the main thread to log them */
 #define EXIT_WAIT_MS 30000      /* how long an engine may take to exit after RESULT */
+#define GRACE_MS 5000           /* how long an engine that broke off may take to exit by itself */
+#define END_WAIT_MS 5000        /* how long ending a process, and reading the rest of its stderr, may take */
 #define QUOTE_CHARS 2048
+#define ENGINE_JVM_OPTIONS L"-Xlog:disable -Xlog:all=warning:stderr -XX:+DisplayVMOutputToStderr -Xshare:auto -XX:TieredStopAtLevel=1"
 
 /* Shared by the main thread and the two reader threads; on the heap, so that a reader thread that
    does not end can never write into a stack frame that is gone (it is then leaked, not freed). */
 typedef struct channel {
   HANDLE from_engine, errors;   /* our read ends of its stdout and stderr */
   HANDLE frame_ready, frame_taken, lines_ready;
+  HANDLE stderr_reader;         /* the thread of read_errors: it ends when every write end of stderr is closed */
   frame current;
   int status;                   /* of the last frame_read: 1 frame, 0 end, -1 error */
   volatile LONG stopping;       /* set before the last frame_taken: the reader must not read on */
@@ -138,7 +142,11 @@ static int start_engine(broker *b, const engine_run *run, HANDLE child[3], PROCE
     log_line(b->session, L"INUSE_ENGINE_DEBUG=%d: the engine waits for a debugger on 127.0.0.1:%d, and any local user could "
              L"attach to it; no timeout. For support only.", port, port);
   }
-  int n = _snwprintf(command, 8191, L"\"%ls\" %ls-Xshare:auto -XX:TieredStopAtLevel=1 -cp \"%ls\" io.inuse.engine.Main %ls",
+  /* stdout carries frames and nothing else: HotSpot's unified logging (a rejected class-data-sharing
+     archive, a large-pages warning) writes to stdout by default, and its other messages (warnings, a
+     crash's banner) go to stdout unless told otherwise. Measured: only the three options together
+     leave stdout empty (docs/runtime.md). */
+  int n = _snwprintf(command, 8191, L"\"%ls\" %ls" ENGINE_JVM_OPTIONS L" -cp \"%ls\" io.inuse.engine.Main %ls",
                      run->rt->java, options, run->classpath, b->action);
   command[8191] = 0;
   if (n < 0) { log_line(b->session, L"the engine's command line is too long"); return 0; }
@@ -201,6 +209,40 @@ static int make_pipes(HANDLE ours[3], HANDLE child[3]) {
   return 1;
 }
 
+/* How an engine ended, for the log line that reports it. */
+typedef struct ending {
+  int exited;       /* the process is gone (by itself or ended) */
+  int by_itself;    /* it exited within the grace period, before the broker ended it */
+  DWORD code;       /* its exit code when it exited by itself */
+} ending;
+
+/* Gives the engine `grace` ms to exit by itself, else ends it; then waits, bounded, for the process
+   to be gone and for the stderr reader to have read what is still in the pipe (it sees the pipe's
+   end once the process is gone), and logs the lines: only then is a quote of them complete. */
+static ending finish_engine(broker *b, channel *c, HANDLE process, DWORD grace, UINT kill_code) {
+  ending e = { 0, 0, 0 };
+  if (grace && WaitForSingleObject(process, grace) == WAIT_OBJECT_0) {
+    e.exited = e.by_itself = 1;
+    GetExitCodeProcess(process, &e.code);
+  } else {
+    TerminateProcess(process, kill_code);
+    e.exited = WaitForSingleObject(process, END_WAIT_MS) == WAIT_OBJECT_0;
+  }
+  if (c->stderr_reader && WaitForSingleObject(c->stderr_reader, END_WAIT_MS) != WAIT_OBJECT_0)
+    log_line(b->session, L"the engine's stderr did not reach its end within %d s: the quote below may lack its last lines", END_WAIT_MS / 1000);
+  log_queued(b, c);
+  return e;
+}
+
+/* "was ended", or what happened instead, for a log line. */
+static const wchar_t *ended_text(const ending *e, wchar_t *out, size_t size) {
+  if (e->by_itself) _snwprintf(out, size - 1, L"then exited with code %lu", e->code);
+  else if (e->exited) _snwprintf(out, size - 1, L"was ended");
+  else _snwprintf(out, size - 1, L"could not be ended within %d s (TerminateProcess)", END_WAIT_MS / 1000);
+  out[size - 1] = 0;
+  return out;
+}
+
 /* Ends an engine that does not take its reply in time: the write then fails instead of blocking. */
 static VOID CALLBACK write_timed_out(PVOID process, BOOLEAN fired) {
   (void)fired;
@@ -219,9 +261,10 @@ static int send_reply(broker *b, HANDLE to_engine, buffer *reply, HANDLE process
   return sent;
 }
 
-/* Serves the engine until RESULT; returns 1 when the conversation reached RESULT. */
-static int converse(broker *b, channel *c, HANDLE to_engine, HANDLE process, DWORD timeout) {
-  wchar_t quote[QUOTE_CHARS];
+/* Serves the engine until RESULT; returns 1 when the conversation reached RESULT. Every way it can
+   break off ends the engine first and quotes its stderr after (finish_engine), never before. */
+static int converse(broker *b, channel *c, HANDLE *to_engine, HANDLE process, DWORD timeout) {
+  wchar_t quote[QUOTE_CHARS], how[96];
   DWORD deadline = GetTickCount() + timeout;
   for (;;) {
     int expired = timeout != INFINITE && (int)(deadline - GetTickCount()) <= 0;
@@ -230,11 +273,11 @@ static int converse(broker *b, channel *c, HANDLE to_engine, HANDLE process, DWO
     DWORD w = expired ? WAIT_TIMEOUT : WaitForMultipleObjects(2, events, FALSE, wait);
     if (w == WAIT_OBJECT_0 + 1) { log_queued(b, c); continue; }
     if (w == WAIT_TIMEOUT) {
-      TerminateProcess(process, ERROR_TIMEOUT);
-      log_queued(b, c);
+      ending e = finish_engine(b, c, process, 0, ERROR_TIMEOUT);
       last_lines(c, quote, QUOTE_CHARS);
-      log_line(b->session, L"the engine sent nothing for %lu s and was ended. Its last stderr lines: %ls. "
-               L"Raise INUSE_ENGINE_TIMEOUT if it needs longer; otherwise report this log.", timeout / 1000, quote);
+      log_line(b->session, L"the engine sent nothing for %lu s and %ls. Its last stderr lines: %ls. "
+               L"Raise INUSE_ENGINE_TIMEOUT if it needs longer; otherwise report this log.", timeout / 1000,
+               ended_text(&e, how, 96), quote);
       return 0;
     }
     if (w != WAIT_OBJECT_0) {
@@ -242,34 +285,45 @@ static int converse(broker *b, channel *c, HANDLE to_engine, HANDLE process, DWO
       return 0;
     }
     if (c->status == -1) {
-      /* a malformed frame cannot be skipped: answer it (docs/protocol.md), then end the engine */
+      /* a malformed frame cannot be skipped: answer it (docs/protocol.md) under the same watchdog as
+         every reply, close the engine's stdin so that it sees the end, give it a moment, end it */
       buffer reply = { 0 };
       reply_begin(&reply, c->current.id, ERROR_INVALID_DATA, "protocol", c->error);
       buf_list(&reply, 0);
-      reply_send(to_engine, &reply);
+      send_reply(b, *to_engine, &reply, process, timeout);
       free(reply.data);
-      TerminateProcess(process, ERROR_INVALID_DATA);
-      log_queued(b, c);
+      CloseHandle(*to_engine);
+      *to_engine = NULL;
+      ending e = finish_engine(b, c, process, GRACE_MS, ERROR_INVALID_DATA);
       last_lines(c, quote, QUOTE_CHARS);
-      log_line(b->session, L"the engine broke the protocol (%hs) and was ended. Its last stderr lines: %ls", c->error, quote);
+      log_line(b->session, L"the engine broke the protocol (%hs) and %ls. Its last stderr lines: %ls",
+               c->error, ended_text(&e, how, 96), quote);
       return 0;
     }
     if (c->status == 0) {
-      DWORD code = STILL_ACTIVE;
-      WaitForSingleObject(process, 5000);
-      GetExitCodeProcess(process, &code);
-      log_queued(b, c);
+      /* its stdout ended: an engine that exits says so by its exit code; one that only closed stdout is ended */
+      ending e = finish_engine(b, c, process, GRACE_MS, ERROR_INSTALL_FAILURE);
       last_lines(c, quote, QUOTE_CHARS);
-      log_line(b->session, L"the engine ended without sending its result (exit code %lu). Its last stderr lines: %ls", code, quote);
+      if (e.by_itself)
+        log_line(b->session, L"the engine ended without sending its result (exit code %lu). Its last stderr lines: %ls", e.code, quote);
+      else
+        log_line(b->session, L"the engine closed its output without sending its result, was still running %d s later and %ls. "
+                 L"Its last stderr lines: %ls", GRACE_MS / 1000, ended_text(&e, how, 96), quote);
       return 0;
     }
     log_queued(b, c);
     buffer reply = { 0 };
     serve_request(b, &c->current, &reply);
     frame_free(&c->current);
-    int sent = send_reply(b, to_engine, &reply, process, timeout);
+    int sent = send_reply(b, *to_engine, &reply, process, timeout);
     free(reply.data);
-    if (!sent || b->fatal) return 0;
+    if (!sent) {
+      ending e = finish_engine(b, c, process, 0, ERROR_TIMEOUT);
+      last_lines(c, quote, QUOTE_CHARS);
+      log_line(b->session, L"the engine, which did not take its reply, %ls. Its last stderr lines: %ls", ended_text(&e, how, 96), quote);
+      return 0;
+    }
+    if (b->fatal) return 0;
     if (b->result >= 0) return 1;
     SetEvent(c->frame_taken);
     deadline = GetTickCount() + timeout;
@@ -313,25 +367,24 @@ UINT engine_serve(broker *b, const engine_run *run) {
     c->lines_ready = CreateEventW(NULL, FALSE, FALSE, NULL);
     threads[0] = CreateThread(NULL, 0, read_frames, c, 0, NULL);
     threads[1] = CreateThread(NULL, 0, read_errors, c, 0, NULL);
+    c->stderr_reader = threads[1];
     if (!c->frame_ready || !c->frame_taken || !c->lines_ready || !threads[0] || !threads[1]) {
       log_line(b->session, L"cannot start the broker's reader threads (error %lu)", GetLastError());
-    } else if (converse(b, c, ours[0], pi.hProcess, run->timeout_ms)) {
+    } else if (converse(b, c, &ours[0], pi.hProcess, run->timeout_ms)) {
       /* RESULT arrived: the engine should now see the end of its stdin and exit with code 0 */
       CloseHandle(ours[0]);
       ours[0] = NULL;
-      DWORD code = STILL_ACTIVE;
-      if (WaitForSingleObject(pi.hProcess, EXIT_WAIT_MS) == WAIT_OBJECT_0) GetExitCodeProcess(pi.hProcess, &code);
-      else log_line(b->session, L"the engine did not exit within %d s after its result: ended it", EXIT_WAIT_MS / 1000);
-      WaitForSingleObject(threads[1], 5000);
-      log_queued(b, c);
-      if (code == 0) {
+      ending e = finish_engine(b, c, pi.hProcess, EXIT_WAIT_MS, ERROR_INSTALL_FAILURE);
+      wchar_t quote[QUOTE_CHARS], how[96];
+      last_lines(c, quote, QUOTE_CHARS);
+      if (e.by_itself && e.code == 0)
         rc = (UINT)b->result;
-      } else {
-        wchar_t quote[QUOTE_CHARS];
-        last_lines(c, quote, QUOTE_CHARS);
+      else if (e.by_itself)
         log_line(b->session, L"the engine sent result %d but then exited with code %lu: counted as a failure. "
-                 L"Its last stderr lines: %ls", b->result, code, quote);
-      }
+                 L"Its last stderr lines: %ls", b->result, e.code, quote);
+      else
+        log_line(b->session, L"the engine sent result %d but did not exit within %d s, and %ls: counted as a failure. "
+                 L"Its last stderr lines: %ls", b->result, EXIT_WAIT_MS / 1000, ended_text(&e, how, 96), quote);
     }
   }
   int ended = stop_threads(c, pi.hProcess, job, threads);

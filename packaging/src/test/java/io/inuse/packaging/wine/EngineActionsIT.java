@@ -112,7 +112,7 @@ class EngineActionsIT {
     void runtimeFromInuseJavaHome() throws Exception {
         long start = System.nanoTime();
         Path good = runtimes.good();
-        try (WinePrefix wine = bed.prefixFor("engine-1-java-home")) {
+        bed.scenario("engine-1-java-home", wine -> {
             Run run = install(wine, "engine-1-java-home", bed.v1, javaHome(good));
             assertEquals(0, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
@@ -121,22 +121,22 @@ class EngineActionsIT {
             run.contains("cannot verify that C:\\windows\\Installer\\inuse-");   // Wine keeps no DACL: said, not passed
             installedV1(wine);
             noExtractionLeft(wine);
-        }
-        try (WinePrefix wine = bed.prefixFor("engine-1-java-home-reboot")) {
+        });
+        bed.scenario("engine-1-java-home-reboot", wine -> {
             Run run = install(wine, "engine-1-java-home-reboot", bed.v1, javaHome(good), "INUSE_REQUEST_REBOOT=1");
             assertEquals(3010, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
             run.contains("inuse: InuseProbeDeferred: INUSE_REQUEST_REBOOT=1: asked Windows Installer for a reboot");
             installedV1(wine);
             noExtractionLeft(wine);
-        }
+        });
         report("1 runtime from INUSE_JAVA_HOME", start, "exit=0, and 3010 with INUSE_REQUEST_REBOOT=1; deferred read [CustomActionData] only");
     }
 
     @Test
     void runtimeRegisteredOnTheMachine() throws Exception {
         long start = System.nanoTime();
-        try (WinePrefix wine = bed.prefixFor("engine-registry")) {
+        bed.scenario("engine-registry", wine -> {
             // as a JDK installer registers itself; an unusable Java 11 registered beside it is passed over
             wine.wine("reg", "add", "HKLM\\SOFTWARE\\JavaSoft\\JDK\\17.0.15", "/v", "JavaHome", "/d",
                     WinePrefix.windowsPath(runtimes.good()), "/f");
@@ -149,34 +149,34 @@ class EngineActionsIT {
                     + " can be changed only by Administrators, SYSTEM and TrustedInstaller: this platform (Wine) keeps no DACL");
             installedV1(wine);
             noExtractionLeft(wine);
-        }
+        });
         report("registered runtime", start, "exit=0 with the runtime found under HKLM\\SOFTWARE\\JavaSoft\\JDK");
     }
 
     @Test
     void embeddedRuntimeWithoutAnyProperty() throws Exception {
         long start = System.nanoTime();
-        try (WinePrefix wine = bed.prefixFor("engine-2-embedded")) {
+        bed.scenario("engine-2-embedded", wine -> {
             Run run = install(wine, "engine-2-embedded", embedded);
             assertEquals(0, run.exit());
             bothActionsRan(run, "embedded in the package");
             run.contains("\\runtime (Java 17.0.15, embedded in the package)");
             installedV1(wine);
             noExtractionLeft(wine);
-        }
-        try (WinePrefix wine = bed.prefixFor("engine-2-embedded-reboot")) {
+        });
+        bed.scenario("engine-2-embedded-reboot", wine -> {
             Run run = install(wine, "engine-2-embedded-reboot", embedded, "INUSE_REQUEST_REBOOT=1");
             assertEquals(3010, run.exit());
             bothActionsRan(run, "embedded in the package");
             noExtractionLeft(wine);
-        }
+        });
         report("2 embedded test runtime", start, "exit=0, and 3010 with INUSE_REQUEST_REBOOT=1");
     }
 
     @Test
     void noRuntimeAnywhereFailsWithOneClearLine() throws Exception {
         long start = System.nanoTime();
-        try (WinePrefix wine = bed.prefixFor("engine-3-no-runtime")) {
+        bed.scenario("engine-3-no-runtime", wine -> {
             Run run = install(wine, "engine-3-no-runtime", bed.v1);
             assertEquals(1603, run.exit());
             run.contains("inuse broker: no Java runtime for the inuse engine: the package embeds none, INUSE_JAVA_HOME is not set, "
@@ -185,7 +185,7 @@ class EngineActionsIT {
             run.lacks("InuseProbeDeferred: received");
             nothingInstalled(wine);
             noExtractionLeft(wine);
-        }
+        });
         report("3 no runtime anywhere", start, "exit=1603, the clear line, nothing installed");
     }
 
@@ -193,7 +193,7 @@ class EngineActionsIT {
     void anEngineThatDiesBeforeItsResult() throws Exception {
         long start = System.nanoTime();
         Path dies = runtimes.runningTestEngine("dies", DiesEarly.class);
-        try (WinePrefix wine = bed.prefixFor("engine-4-dies")) {
+        bed.scenario("engine-4-dies", wine -> {
             Run run = install(wine, "engine-4-dies", bed.v1, javaHome(dies));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine ended without sending its result (exit code 3). Its last stderr lines: "
@@ -201,14 +201,14 @@ class EngineActionsIT {
             run.contains("inuse broker: engine: test engine DiesEarly: simulated crash before the result");
             nothingInstalled(wine);
             noExtractionLeft(wine);
-        }
+        });
         Path exits = runtimes.runningTestEngine("exits-after-result", ExitsAfterResult.class);
-        try (WinePrefix wine = bed.prefixFor("engine-4-exits-after-result")) {
+        bed.scenario("engine-4-exits-after-result", wine -> {
             Run run = install(wine, "engine-4-exits-after-result", bed.v1, javaHome(exits));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine sent result 0 but then exited with code 5: counted as a failure.");
             nothingInstalled(wine);
-        }
+        });
         report("4 engine dies before its result", start, "exit=1603 with its stderr quoted; result then exit 5: 1603 too");
     }
 
@@ -216,7 +216,7 @@ class EngineActionsIT {
     void anEngineThatHangsIsEndedAfterTheTimeout() throws Exception {
         long start = System.nanoTime();
         Path hangs = runtimes.runningTestEngine("hangs", Hangs.class);
-        try (WinePrefix wine = bed.prefixFor("engine-5-hangs")) {
+        bed.scenario("engine-5-hangs", wine -> {
             long t0 = System.nanoTime();
             Run run = install(wine, "engine-5-hangs", bed.v1, javaHome(hangs), "INUSE_ENGINE_TIMEOUT=3");
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -226,14 +226,14 @@ class EngineActionsIT {
             nothingInstalled(wine);
             noExtractionLeft(wine);
             report("5 engine hangs", start, String.format("exit=1603 after INUSE_ENGINE_TIMEOUT=3 (msiexec %.1f s)", seconds));
-        }
+        });
     }
 
     @Test
     void theTimeoutStopsWhileAPersonAnswersFilesInUse() throws Exception {
         long start = System.nanoTime();
         Path asks = runtimes.runningTestEngine("asks-files-in-use", AsksFilesInUse.class);
-        try (WinePrefix wine = bed.prefixFor("engine-files-in-use")) {
+        bed.scenario("engine-files-in-use", wine -> {
             // Wine's internal UI does not show FILESINUSE: an external UI handler answers it (WINE-TESTBED.md)
             Path log = bed.logFor("engine-files-in-use", "retry-after-5s");
             String out = wine.wintest("ui", WinePrefix.windowsPath(bed.v1.msi()), "4", "5000", WinePrefix.windowsPath(log),
@@ -244,8 +244,8 @@ class EngineActionsIT {
             assertTrue(text.matches("(?s).*inuse: InuseProbe: FilesInUse answered 4 after [5-9][0-9]{3} ms.*"), "answered after the 5 s wait: " + log);
             assertTrue(text.contains("inuse: InuseProbeDeferred: received CustomActionData {"), log.toString());
             installedV1(wine);
-        }
-        try (WinePrefix wine = bed.prefixFor("engine-files-in-use-cancel")) {
+        });
+        bed.scenario("engine-files-in-use-cancel", wine -> {
             Path log = bed.logFor("engine-files-in-use-cancel", "cancel");
             String out = wine.wintest("ui", WinePrefix.windowsPath(bed.v1.msi()), "2", "0", WinePrefix.windowsPath(log), javaHome(asks));
             assertTrue(out.contains("EXITCODE=1602"), out);
@@ -254,7 +254,7 @@ class EngineActionsIT {
             assertTrue(text.contains("inuse broker: InuseProbe: engine read properties []; result 1602"), log.toString());
             nothingInstalled(wine);
             noExtractionLeft(wine);
-        }
+        });
         report("FilesInUse wait", start, "answer after 5 s with INUSE_ENGINE_TIMEOUT=2: exit 0 (the clock stood still); Cancel: 1602");
     }
 
@@ -262,7 +262,7 @@ class EngineActionsIT {
     void aChattyEngineIsNeverBlockedByItsStderr() throws Exception {
         long start = System.nanoTime();
         Path chatty = runtimes.runningTestEngine("chatty", Chatty.class);
-        try (WinePrefix wine = bed.prefixFor("engine-chatty")) {
+        bed.scenario("engine-chatty", wine -> {
             Run run = install(wine, "engine-chatty", bed.v1, javaHome(chatty), "INUSE_ENGINE_TIMEOUT=20");
             assertEquals(0, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
@@ -270,32 +270,52 @@ class EngineActionsIT {
             run.contains(" stderr lines not logged: the engine wrote faster than the log took them)");
             installedV1(wine);
             report("chatty engine", start, "exit=0 after 4 MiB of stderr per action");
-        }
+        });
     }
 
     @Test
     void anUnknownRequestGetsAnErrorReplyAndAMalformedFrameEndsTheAction() throws Exception {
         long start = System.nanoTime();
         Path breaks = runtimes.runningTestEngine("breaks-protocol", BreaksProtocol.class);
-        try (WinePrefix wine = bed.prefixFor("engine-protocol")) {
+        bed.scenario("engine-protocol", wine -> {
             Run run = install(wine, "engine-protocol", bed.v1, javaHome(breaks));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine sent an unknown request (op 99): answered with an error");
             run.contains("inuse: InuseProbe: unknown op 99 answered: status 1, api protocol, unknown request op 99");
             run.contains("inuse broker: InuseProbe: engine read properties [INUSE_JAVA_HOME,INUSE_ENGINE_TIMEOUT,INUSE_REQUEST_REBOOT,ProductVersion]; result 0");
-            run.contains("inuse broker: the engine broke the protocol (malformed frame at offset 11: unknown value tag) and was ended.");
-            run.contains("test engine BreaksProtocol: sent a frame with value tag 9");
+            // the quote itself, with the line the engine wrote just before the bad frame
+            run.contains("inuse broker: the engine broke the protocol (malformed frame at offset 11: unknown value tag) and then "
+                    + "exited with code 0. Its last stderr lines: test engine BreaksProtocol: about to send a frame with value tag 9");
             nothingInstalled(wine);
             noExtractionLeft(wine);
-        }
+        });
         report("protocol misuse", start, "unknown op: error reply, conversation goes on; malformed frame: 1603 with a line");
+    }
+
+    @Test
+    void aJvmThatWarnsStillWritesOnlyFramesToStdout() throws Exception {
+        long start = System.nanoTime();
+        // -XX:+UseLargePages on a machine without large pages makes HotSpot warn through unified
+        // logging, which writes to stdout by default: the frame pipe, unless the broker moves it
+        Path warns = runtimes.withJvmOptions("warns", "-XX:+UseLargePages");
+        bed.scenario("engine-jvm-warns", wine -> {
+            Run run = install(wine, "engine-jvm-warns", bed.v1, javaHome(warns));
+            assertEquals(0, run.exit());
+            bothActionsRan(run, "INUSE_JAVA_HOME");
+            assertTrue(run.log().matches("(?s).*inuse broker: engine: \\[[0-9.]+s\\]\\[warning\\]\\[pagesize\\] UseLargePages disabled.*"),
+                    "the JVM's warning reached the log through stderr: " + run.logFile());
+            run.lacks("broke the protocol");
+            installedV1(wine);
+            noExtractionLeft(wine);
+        });
+        report("JVM warning", start, "exit=0 with -XX:+UseLargePages: the warning went to stderr and the log, not the frame pipe");
     }
 
     @Test
     void aDifficultPropertyValueRoundTrips() throws Exception {
         long start = System.nanoTime();
         Path roundTrip = runtimes.runningTestEngine("roundtrip", PropertyRoundTrip.class);
-        try (WinePrefix wine = bed.prefixFor("engine-6-roundtrip")) {
+        bed.scenario("engine-6-roundtrip", wine -> {
             Run run = install(wine, "engine-6-roundtrip", bed.v1, javaHome(roundTrip));
             assertEquals(0, run.exit());
             String value = PropertyRoundTrip.VALUE;
@@ -307,7 +327,7 @@ class EngineActionsIT {
             run.contains("xxxxxxxx end\n");
             installedV1(wine);
             noExtractionLeft(wine);
-        }
+        });
         report("6 property round trip", start, "exit=0, newline/quotes/non-ASCII/32 KiB equal through set, get and format");
     }
 
@@ -321,16 +341,16 @@ class EngineActionsIT {
                 new Bad("x86", runtimes.thirtyTwoBit(), "java.exe is a 32-bit x86 program (machine 0x014c); the engine needs an x64 Java 17 or later"),
                 new Bad("java11", runtimes.withReleaseVersion("java11", "11.0.2"), "is Java 11.0.2 (its release file); the engine needs Java 17 or later"));
         for (Bad bad : cases) {
-            try (WinePrefix wine = bed.prefixFor("engine-bad-" + bad.name())) {
+            bed.scenario("engine-bad-" + bad.name(), wine -> {
                 Run run = install(wine, "engine-bad-" + bad.name(), bed.v1, javaHome(bad.runtime()));
                 assertEquals(1603, run.exit(), bad.name());
                 run.contains("inuse broker: INUSE_JAVA_HOME=" + WinePrefix.windowsPath(bad.runtime()) + " is not usable: ");
                 run.contains(bad.line());
                 nothingInstalled(wine);
                 noExtractionLeft(wine);
-            }
+            });
         }
-        try (WinePrefix wine = bed.prefixFor("engine-bad-hash")) {
+        bed.scenario("engine-bad-hash", wine -> {
             Run run = install(wine, "engine-bad-hash", tampered, javaHome(runtimes.good()));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: InuseProbe: cannot prepare the engine: extracted file C:\\windows\\Installer\\inuse-");
@@ -338,14 +358,14 @@ class EngineActionsIT {
             run.lacks("engine started");
             nothingInstalled(wine);
             noExtractionLeft(wine);
-        }
+        });
         report("bad input", start, "no bin\\java.exe, 32-bit java.exe, Java 11, altered engine jar: each 1603 with its line");
     }
 
     @Test
     void deletingTheExtractionFolderNeverFollowsAReparsePoint() throws Exception {
         long start = System.nanoTime();
-        try (WinePrefix wine = bed.prefixFor("engine-reparse")) {
+        bed.scenario("engine-reparse", wine -> {
             Path driveC = wine.root().resolve("drive_c");
             Path victim = Files.createDirectories(driveC.resolve("victim"));
             Files.writeString(victim.resolve("canary.txt"), "must survive");
@@ -362,7 +382,7 @@ class EngineActionsIT {
             assertFalse(Files.exists(driveC.resolve("extracted/engine")), "the real content is gone");
             assertEquals("must survive", Files.readString(victim.resolve("canary.txt")), "what the link points to is untouched");
             report("reparse point", start, "delete_tree removed the real files, did not enter the link, its target untouched (" + result + ")");
-        }
+        });
     }
 
     @Test

@@ -66,7 +66,7 @@ class PackageLifecycleIT {
     @Order(1)
     void freshInstallPutsV1InSystem32() throws Exception {
         long start = System.nanoTime();
-        try (WinePrefix wine = bed.prefixFor("1-fresh-install")) {
+        bed.scenario("1-fresh-install", wine -> {
             Optional<FileVersion> before = wine.system32Version(DLL);
             // Wine's own mapi32.dll, where the prefix has one, is 1.0.0.0: the package must be above it
             before.ifPresent(v -> assertTrue(v.compareTo(versionOf(bed.v1)) < 0, "prefix already holds " + DLL + " " + v));
@@ -80,14 +80,14 @@ class PackageLifecycleIT {
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
             report(1, "fresh install", start, "exit=0 " + DLL + "=" + versionOf(bed.v1) + " (before: "
                     + before.map(Object::toString).orElse("absent") + ") pending=none");
-        }
+        });
     }
 
     @Test
     @Order(2)
     void upgradeWithNothingLoadedReplacesAtOnce() throws Exception {
         long start = System.nanoTime();
-        try (WinePrefix wine = bed.prefixFor("2-upgrade-free")) {
+        bed.scenario("2-upgrade-free", wine -> {
             assertEquals(0, install(wine, bed.v1, bed.logFor("2-upgrade-free", "install-v1")));
             Path log = bed.logFor("2-upgrade-free", "install-v2");
             assertEquals(0, install(wine, bed.v2, log));
@@ -98,7 +98,7 @@ class PackageLifecycleIT {
             assertTrue(wine.isRegistered(productCode(bed.v2)));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
             report(2, "upgrade, nothing loaded", start, "exit=0 " + DLL + "=" + versionOf(bed.v2) + " pending=none");
-        }
+        });
     }
 
     @Test
@@ -106,7 +106,7 @@ class PackageLifecycleIT {
     void upgradeWhileAProcessHoldsV1NeedsAReboot() throws Exception {
         long start = System.nanoTime();
         String scenario = "3-upgrade-locked";
-        try (WinePrefix wine = bed.prefixFor(scenario)) {
+        bed.scenario(scenario, wine -> {
             assertEquals(0, install(wine, bed.v1, bed.logFor(scenario, "install-v1")));
             int exit;
             List<String> pending;
@@ -135,7 +135,7 @@ class PackageLifecycleIT {
             assertTrue(wine.wintest("open-exclusive", DLL_WINDOWS_PATH).contains("open ok"));
             report(3, "upgrade while a process holds v1", start, "exit=" + exit + " before reboot " + DLL + "="
                     + versionOf(bed.v1) + " pending=" + pending + ", after reboot " + DLL + "=" + versionOf(bed.v2) + " pending=none");
-        }
+        });
     }
 
     @Test
@@ -143,7 +143,7 @@ class PackageLifecycleIT {
     void olderVersionOverNewerIsRefused() throws Exception {
         long start = System.nanoTime();
         String scenario = "4-downgrade";
-        try (WinePrefix wine = bed.prefixFor(scenario)) {
+        bed.scenario(scenario, wine -> {
             assertEquals(0, install(wine, bed.v2, bed.logFor(scenario, "install-v2")));
             Path log = bed.logFor(scenario, "install-v1");
             int exit = install(wine, bed.v1, log);
@@ -156,7 +156,7 @@ class PackageLifecycleIT {
             assertFalse(wine.isRegistered(productCode(bed.v1)));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
             report(4, "downgrade refused", start, "exit=" + exit + " WIX_DOWNGRADE_DETECTED " + DLL + "=" + versionOf(bed.v2) + " pending=none");
-        }
+        });
     }
 
     @Test
@@ -164,7 +164,7 @@ class PackageLifecycleIT {
     void uninstallRemovesTheProduct() throws Exception {
         long start = System.nanoTime();
         String scenario = "5-uninstall";
-        try (WinePrefix wine = bed.prefixFor(scenario)) {
+        bed.scenario(scenario, wine -> {
             assertEquals(0, install(wine, bed.v1, bed.logFor(scenario, "install-v1")));
             Path log = bed.logFor(scenario, "uninstall");
             int exit = wine.msiexecLogged("/x", bed.v1.msi(), log);
@@ -177,6 +177,6 @@ class PackageLifecycleIT {
             assertFalse(wine.isRegistered(productCode(bed.v1)));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
             report(5, "uninstall", start, "exit=0 " + DLL + " absent, product unregistered, pending=none");
-        }
+        });
     }
 }

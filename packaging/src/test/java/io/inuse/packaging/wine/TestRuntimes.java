@@ -44,6 +44,13 @@ final class TestRuntimes {
         return make(name, javaVersion, null);
     }
 
+    /** A working runtime whose JVM also gets these options, before the broker's own (the relay's jvm.options). */
+    Path withJvmOptions(String name, String options) throws IOException {
+        Path dir = make(name, "17.0.15", null);
+        Files.writeString(dir.resolve("bin/relay.properties"), "jvm.options=" + options + "\n", java.nio.file.StandardOpenOption.APPEND);
+        return dir;
+    }
+
     Path withoutJavaExe() throws IOException {
         Path dir = make("no-java-exe", "17.0.15", null);
         Files.delete(dir.resolve("bin/java.exe"));

@@ -59,13 +59,44 @@ final class WineTestBed {
         runtimes = new TestRuntimes(work.resolve("runtimes"), repo, target.resolve("test-classes"));
         javaHome = "INUSE_JAVA_HOME=" + WinePrefix.windowsPath(runtimes.good());
         WinePrefix.createClean(cleanPrefix);
+        // every scenario copies it; nothing needs it once the test JVM ends, passed or failed
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                WinePrefix.deleteTree(cleanPrefix);
+            } catch (IOException | InterruptedException e) {
+                System.err.println("wine test bed: cannot remove the clean prefix " + cleanPrefix + ": " + e);
+            }
+        }));
         System.out.printf("wine test bed: clean prefix, wintest.exe, packages %s and %s ready in %.1f s%n",
                 v1.productVersion(), v2.productVersion(), (System.nanoTime() - start) / 1e9);
     }
 
-    /** A new prefix for one scenario, copied from the clean one. */
-    WinePrefix prefixFor(String scenario) throws IOException, InterruptedException {
-        return WinePrefix.copyOf(cleanPrefix, work.resolve("scenarios").resolve(scenario), wintest);
+    /** The body of a scenario: what it does to, and asserts of, its own machine. */
+    interface Body {
+        void run(WinePrefix wine) throws Exception;
+    }
+
+    /**
+     * Runs one scenario in a fresh copy of the clean prefix (695 MB). When it passes, its prefix is
+     * removed; when it fails, the prefix is kept for inspection (its wineserver stopped) and the
+     * failure names it and the scenario's logs.
+     */
+    void scenario(String name, Body body) throws Exception {
+        Path dir = work.resolve("scenarios").resolve(name);
+        WinePrefix wine = WinePrefix.copyOf(cleanPrefix, dir, wintest);
+        try {
+            body.run(wine);
+        } catch (Throwable failure) {
+            try {
+                wine.close();
+            } catch (Exception stopping) {
+                failure.addSuppressed(stopping);
+            }
+            throw new AssertionError("scenario " + name + " failed: " + failure.getMessage() + "\n  its Wine prefix is kept: " + dir
+                    + "\n  its logs: " + work.resolve("logs").resolve(name), failure);
+        }
+        wine.close();
+        WinePrefix.deleteTree(dir);
     }
 
     Path logFor(String scenario, String step) throws IOException {

@@ -33,11 +33,13 @@ public final class BreaksProtocol {
                 new Probe().run(session);
             }, in, out, System.err));
         }
+        // its last words first: the broker must quote them however late they reach its stderr reader
+        System.err.println("test engine BreaksProtocol: about to send a frame with value tag 9");
+        System.err.flush();
         // length 12: kind 1, id 1, op 2, a list of one value with the unknown tag 9
         out.write(new byte[] {12, 0, 0, 0, 1, 1, 0, 0, 0, 2, 0, 1, 0, 0, 0, 9});
         out.flush();
-        System.err.println("test engine BreaksProtocol: sent a frame with value tag 9");
-        in.read();   // wait for the broker to end us
+        in.readAllBytes();   // the error reply, then the end of stdin: the broker is done with us
         System.exit(0);
     }
 }
