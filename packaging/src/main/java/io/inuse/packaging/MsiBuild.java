@@ -36,7 +36,7 @@ final class MsiBuild {
      * Property/@Secure). INUSE_JAVA_HOME is deliberately not among them: it names a program that an
      * elevated action starts, so only an administrator, a transform or the package sets it.
      */
-    static final String SECURE_PROPERTIES = "INUSE_ENGINE_TIMEOUT;INUSE_REQUEST_REBOOT";
+    static final String SECURE_PROPERTIES = "INUSE_ENGINE_TIMEOUT";
 
     Path build(Path wxs, String productVersion, Payload payload, Path broker, Path msi) {
         String productCode = productCode(productVersion);
