@@ -2,6 +2,7 @@
 # Installs what inuse builds and tests with on Debian 12, and nothing that is already there:
 #   JDK 17 and Maven            the build
 #   gcc-mingw-w64-x86-64        the native DLLs (demo MAPI32.DLL, the broker, test helpers)
+#   gcc, libc6-dev              the broker decoder's fuzz harness, a Linux build with the sanitizers
 #   wixl, msitools, gcab        the MSI (wixl compiles wix/, msibuild/msiinfo edit and dump it)
 #   wine, wine64                the end-to-end test bed (Wine 8: msiexec, DLL locks, reboots)
 # Safe to run again: packages already installed are skipped, and with nothing missing it makes
@@ -9,7 +10,7 @@
 set -euo pipefail
 
 packages=(openjdk-17-jdk-headless maven gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
-          wixl msitools gcab wine wine64)
+          gcc libc6-dev wixl msitools gcab wine wine64)
 
 missing=()
 for p in "${packages[@]}"; do

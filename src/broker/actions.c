@@ -20,11 +20,10 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved) {
 
 static int resolve_runtime(broker *b, const payload *p, runtime *rt) {
   wchar_t why[1024] = L"";
+  memset(rt, 0, sizeof *rt);   /* holds nothing until runtime_trust holds the runtime (released after the engine) */
   if (p->has_runtime) {
     wchar_t home[MAX_PATH];
-    _snwprintf(home, MAX_PATH, L"%ls\\runtime", p->folder);
-    home[MAX_PATH - 1] = 0;
-    if (!runtime_check(home, rt, why, 1024)) {
+    if (!wfmt(home, MAX_PATH, L"%ls\\runtime", p->folder) || !runtime_check(home, rt, why, 1024)) {
       log_line(b->session, L"the runtime embedded in this package is not usable: %ls. Rebuild the package with a Java 17+ x64 runtime image", why);
       return 0;
     }
@@ -33,15 +32,18 @@ static int resolve_runtime(broker *b, const payload *p, runtime *rt) {
   }
   wchar_t *home = action_setting(b->session, b->deferred, L"INUSE_JAVA_HOME");
   if (home) {
+    /* a property or CustomActionData, which a standard user may set: elevated, only a trusted runtime */
     int ok = runtime_check(home, rt, why, 1024) && (!running_elevated() || runtime_trusted(b->session, rt, why, 1024));
-    if (!ok) log_line(b->session, L"INUSE_JAVA_HOME=%ls is not usable: %ls", home, why);
+    if (!ok) log_line(b->session, L"INUSE_JAVA_HOME=%.*ls%ls is not usable: %ls", MAX_PATH, home, wcslen(home) > MAX_PATH ? L"..." : L"", why);
     else wcscpy(rt->source, L"INUSE_JAVA_HOME");
     free(home);
     return ok;
   }
-  if (runtime_from_registry(rt, why, 1024)) {
-    if (!running_elevated() || runtime_trusted(b->session, rt, why, 1024)) return 1;
-    log_line(b->session, L"the registered runtime %ls is not usable: %ls", rt->home, why);
+  /* elevated, the newest registered runtime that the trust check does not refuse, already held */
+  int registered = runtime_from_registry(b->session, running_elevated(), rt, why, 1024);
+  if (registered > 0) return 1;
+  if (registered < 0) {
+    log_line(b->session, L"no registered Java runtime is usable: %ls", why);
     return 0;
   }
   log_line(b->session, L"no Java runtime for the inuse engine: the package embeds none, INUSE_JAVA_HOME is not set%ls, "
@@ -51,8 +53,8 @@ static int resolve_runtime(broker *b, const payload *p, runtime *rt) {
   return 0;
 }
 
-static DWORD timeout_ms(broker *b) {
-  if (debug_port()) return INFINITE;
+static DWORD timeout_ms(broker *b, int debugging) {
+  if (debugging) return INFINITE;
   wchar_t *text = action_setting(b->session, b->deferred, L"INUSE_ENGINE_TIMEOUT");
   long seconds = text ? wcstol(text, NULL, 10) : DEFAULT_TIMEOUT_S;
   if (text && (seconds <= 0 || seconds > 86400)) {
@@ -76,8 +78,8 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
   broker b = { 0 };
   b.session = session;
   b.action = action;
-  b.deferred = MsiGetMode(session, MSIRUNMODE_SCHEDULED) || MsiGetMode(session, MSIRUNMODE_ROLLBACK) ||
-               MsiGetMode(session, MSIRUNMODE_COMMIT);
+  b.commit = MsiGetMode(session, MSIRUNMODE_COMMIT);
+  b.deferred = MsiGetMode(session, MSIRUNMODE_SCHEDULED) || MsiGetMode(session, MSIRUNMODE_ROLLBACK) || b.commit;
   b.result = -1;
   payload p;
   wchar_t why[1024] = L"";
@@ -89,14 +91,21 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
     payload_remove(session, &p);
     return rc;
   }
+  /* a JDWP port in an elevated or SYSTEM JVM is a door for every local user, and it stops the clock */
+  int port = debug_port();
+  if (port && running_elevated()) {
+    log_line(session, L"INUSE_ENGINE_DEBUG=%d is ignored: this action runs elevated or as SYSTEM, where a debugger port "
+             L"would let any local user run code with its rights. Debug an immediate action of an unelevated install instead.", port);
+    port = 0;
+  }
   runtime rt;
   if (resolve_runtime(&b, &p, &rt)) {
     log_line(session, L"%ls: runtime %ls (Java %ls, %ls)", action, rt.home, rt.version, rt.source);
     wchar_t classpath[MAX_PATH];
-    _snwprintf(classpath, MAX_PATH, L"%ls\\engine\\inuse-engine.jar", p.folder);
-    classpath[MAX_PATH - 1] = 0;
-    engine_run run = { &rt, classpath, timeout_ms(&b) };
+    wfmt(classpath, MAX_PATH, L"%ls\\engine\\inuse-engine.jar", p.folder);   /* fits: the folder name is short and fixed */
+    engine_run run = { &rt, classpath, timeout_ms(&b, port), port };
     rc = engine_serve(&b, &run);
+    runtime_release(&rt);   /* the runtime's files stayed open, unswappable, while the engine ran */
   }
   log_line(session, L"%ls: engine read properties [%ls]; result %u after %.1f ms (extraction %.1f ms)", action, b.asked, rc,
            ms_since(started), extraction_ms);

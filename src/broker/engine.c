@@ -99,10 +99,10 @@ static void last_lines(channel *c, wchar_t *out, size_t size) {
   for (int i = 0; i < c->last_count; i++) {
     size_t used = wcslen(out);
     if (used >= size - 2) break;
-    _snwprintf(out + used, size - used - 1, L"%ls%ls", used ? L" | " : L"", c->last[i] ? c->last[i] : L"");
+    wfmt(out + used, size - used, L"%ls%ls", used ? L" | " : L"", c->last[i] ? c->last[i] : L"");
   }
   LeaveCriticalSection(&c->lock);
-  if (!out[0]) _snwprintf(out, size - 1, L"(none)");
+  if (!out[0]) wfmt(out, size - 1, L"(none)");
 }
 
 /* INUSE_ENGINE_DEBUG=<port>: a decimal port, else 0 (unset or not a port). */
@@ -136,9 +136,9 @@ static wchar_t *engine_environment(void) {
 static int start_engine(broker *b, const engine_run *run, HANDLE child[3], PROCESS_INFORMATION *pi, HANDLE job) {
   static wchar_t command[8192];
   wchar_t options[160] = L"";
-  int port = debug_port();
+  int port = run->debug_port;
   if (port) {
-    _snwprintf(options, 159, L"-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:%d ", port);
+    wfmt(options, 159, L"-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:%d ", port);
     log_line(b->session, L"INUSE_ENGINE_DEBUG=%d: the engine waits for a debugger on 127.0.0.1:%d, and any local user could "
              L"attach to it; no timeout. For support only.", port, port);
   }
@@ -146,10 +146,11 @@ static int start_engine(broker *b, const engine_run *run, HANDLE child[3], PROCE
      archive, a large-pages warning) writes to stdout by default, and its other messages (warnings, a
      crash's banner) go to stdout unless told otherwise. Measured: only the three options together
      leave stdout empty (docs/runtime.md). */
-  int n = _snwprintf(command, 8191, L"\"%ls\" %ls" ENGINE_JVM_OPTIONS L" -cp \"%ls\" io.inuse.engine.Main %ls",
-                     run->rt->java, options, run->classpath, b->action);
-  command[8191] = 0;
-  if (n < 0) { log_line(b->session, L"the engine's command line is too long"); return 0; }
+  if (!wfmt(command, 8192, L"\"%ls\" %ls" ENGINE_JVM_OPTIONS L" -cp \"%ls\" io.inuse.engine.Main %ls",
+            run->rt->java, options, run->classpath, b->action)) {
+    log_line(b->session, L"the engine's command line is too long");
+    return 0;
+  }
 
   SIZE_T size = 0;
   InitializeProcThreadAttributeList(NULL, 1, 0, &size);
@@ -236,9 +237,9 @@ static ending finish_engine(broker *b, channel *c, HANDLE process, DWORD grace, 
 
 /* "was ended", or what happened instead, for a log line. */
 static const wchar_t *ended_text(const ending *e, wchar_t *out, size_t size) {
-  if (e->by_itself) _snwprintf(out, size - 1, L"then exited with code %lu", e->code);
-  else if (e->exited) _snwprintf(out, size - 1, L"was ended");
-  else _snwprintf(out, size - 1, L"could not be ended within %d s (TerminateProcess)", END_WAIT_MS / 1000);
+  if (e->by_itself) wfmt(out, size - 1, L"then exited with code %lu", e->code);
+  else if (e->exited) wfmt(out, size - 1, L"was ended");
+  else wfmt(out, size - 1, L"could not be ended within %d s (TerminateProcess)", END_WAIT_MS / 1000);
   out[size - 1] = 0;
   return out;
 }

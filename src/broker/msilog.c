@@ -6,6 +6,28 @@
 #include <stdlib.h>
 #include <wchar.h>
 
+int wfmt(wchar_t *out, size_t size, const wchar_t *fmt, ...) {
+  if (size == 0) return 0;
+  va_list args;
+  va_start(args, fmt);
+  int n = _vsnwprintf(out, size - 1, fmt, args);   /* -1 when cut, and no terminator in either case */
+  va_end(args);
+  out[size - 1] = 0;
+  if (n < 0 || (size_t)n > size - 1) return 0;
+  out[n] = 0;
+  return 1;
+}
+
+int cfmt(char *out, size_t size, const char *fmt, ...) {
+  if (size == 0) return 0;
+  va_list args;
+  va_start(args, fmt);
+  int n = vsnprintf(out, size, fmt, args);   /* C99: always terminated, n is the length it needed */
+  va_end(args);
+  out[size - 1] = 0;
+  return n >= 0 && (size_t)n < size;
+}
+
 void log_line(MSIHANDLE session, const wchar_t *fmt, ...) {
   wchar_t text[4096];
   va_list args;

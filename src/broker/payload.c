@@ -31,28 +31,28 @@ int running_elevated(void) {
 static int create_folder(const wchar_t *base, int admin_only, wchar_t *out, wchar_t *why, size_t why_size) {
   SECURITY_ATTRIBUTES sa = { sizeof sa, NULL, FALSE };
   if (admin_only && !ConvertStringSecurityDescriptorToSecurityDescriptorW(ADMIN_ONLY_SDDL, SDDL_REVISION_1, &sa.lpSecurityDescriptor, NULL)) {
-    _snwprintf(why, why_size, L"ConvertStringSecurityDescriptorToSecurityDescriptorW failed (error %lu)", GetLastError());
+    wfmt(why, why_size, L"ConvertStringSecurityDescriptorToSecurityDescriptorW failed (error %lu)", GetLastError());
     return 0;
   }
   int created = 0;
   for (int attempt = 0; attempt < 8 && !created; attempt++) {
     UCHAR random[16];
     if (BCryptGenRandom(NULL, random, sizeof random, BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0) {
-      _snwprintf(why, why_size, L"BCryptGenRandom failed");
+      wfmt(why, why_size, L"BCryptGenRandom failed");
       break;
     }
-    int n = _snwprintf(out, MAX_PATH - 40, L"%ls\\inuse-", base);
-    if (n < 0) { _snwprintf(why, why_size - 1, L"the folder %ls is too deep for an extraction folder", base); break; }
-    for (int i = 0; i < 16; i++) n += _snwprintf(out + n, 3, L"%02x", random[i]);
+    if (!wfmt(out, MAX_PATH - 40, L"%ls\\inuse-", base)) { wfmt(why, why_size, L"the folder %ls is too deep for an extraction folder", base); break; }
+    size_t n = wcslen(out);
+    for (int i = 0; i < 16; i++, n += 2) wfmt(out + n, 3, L"%02x", random[i]);
     out[n] = 0;
     if (CreateDirectoryW(out, sa.lpSecurityDescriptor ? &sa : NULL)) created = 1;
     else if (GetLastError() != ERROR_ALREADY_EXISTS) {
-      _snwprintf(why, why_size, L"cannot create the extraction folder %ls (CreateDirectoryW error %lu)", out, GetLastError());
+      wfmt(why, why_size, L"cannot create the extraction folder %ls (CreateDirectoryW error %lu)", out, GetLastError());
       break;
     }
   }
   if (sa.lpSecurityDescriptor) LocalFree(sa.lpSecurityDescriptor);
-  if (!created && !why[0]) _snwprintf(why, why_size, L"no fresh extraction folder name under %ls after 8 attempts", base);
+  if (!created && !why[0]) wfmt(why, why_size, L"no fresh extraction folder name under %ls after 8 attempts", base);
   return created;
 }
 
@@ -97,14 +97,14 @@ static int write_entry(const wchar_t *folder, const char *name, size_t name_len,
   wchar_t path[MAX_PATH];
   int n = _snwprintf(path, MAX_PATH - 1, L"%ls\\", folder);
   int w = n < 0 ? 0 : MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, (int)name_len, path + n, MAX_PATH - n - 1);
-  if (n < 0 || w <= 0) { _snwprintf(why, why_size, L"pak entry name is not valid UTF-8 or too long"); return 0; }
+  if (n < 0 || w <= 0) { wfmt(why, why_size, L"pak entry name is not valid UTF-8 or too long"); return 0; }
   path[n + w] = 0;
   for (wchar_t *p = path + n; *p; p++) {
     if (*p == L'/') { *p = 0; CreateDirectoryW(path, NULL); *p = L'\\'; }
   }
   *is_runtime |= name_len > 8 && memcmp(name, "runtime/", 8) == 0;
   HANDLE h = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
-  if (h == INVALID_HANDLE_VALUE) { _snwprintf(why, why_size, L"cannot create %ls (CreateFileW error %lu)", path, GetLastError()); return 0; }
+  if (h == INVALID_HANDLE_VALUE) { wfmt(why, why_size, L"cannot create %ls (CreateFileW error %lu)", path, GetLastError()); return 0; }
   uint64_t done = 0;
   while (done < size) {
     DWORD chunk = size - done > (1u << 20) ? (1u << 20) : (DWORD)(size - done), written = 0;
@@ -112,10 +112,10 @@ static int write_entry(const wchar_t *folder, const char *name, size_t name_len,
     done += written;
   }
   CloseHandle(h);
-  if (done != size) { _snwprintf(why, why_size, L"cannot write %ls (WriteFile error %lu)", path, GetLastError()); return 0; }
+  if (done != size) { wfmt(why, why_size, L"cannot write %ls (WriteFile error %lu)", path, GetLastError()); return 0; }
   UCHAR digest[32];
   if (!sha256_of_file(path, digest) || memcmp(digest, expected, 32) != 0) {
-    _snwprintf(why, why_size, L"extracted file %ls does not match the SHA-256 recorded at build time: "
+    wfmt(why, why_size, L"extracted file %ls does not match the SHA-256 recorded at build time: "
                L"the package is damaged or was altered; rebuild or re-download it", path);
     return 0;
   }
@@ -131,7 +131,7 @@ static const wchar_t *extraction_base(int elevated, wchar_t *base) {
   }
   PWSTR local = NULL;
   if (SHGetKnownFolderPath(&FOLDERID_LocalAppData, 0, NULL, &local) != S_OK) return NULL;
-  _snwprintf(base, MAX_PATH, L"%ls\\Temp", local);
+  wfmt(base, MAX_PATH, L"%ls\\Temp", local);
   base[MAX_PATH - 1] = 0;
   CoTaskMemFree(local);
   CreateDirectoryW(base, NULL);
@@ -145,12 +145,12 @@ int payload_extract(MSIHANDLE session, HMODULE self, payload *p, wchar_t *why, s
   const BYTE *pak = loaded ? LockResource(loaded) : NULL;
   DWORD size = res ? SizeofResource(self, res) : 0;
   if (!pak || size < 16 || memcmp(pak, PAK_MAGIC, 8) != 0 || *(const uint32_t *)(pak + 8) != 1) {
-    _snwprintf(why, why_size, L"this DLL carries no valid INUSE_PAK resource: it was not built by the inuse build");
+    wfmt(why, why_size, L"this DLL carries no valid INUSE_PAK resource: it was not built by the inuse build");
     return 0;
   }
   int elevated = running_elevated();
   wchar_t base[MAX_PATH];
-  if (!extraction_base(elevated, base)) { _snwprintf(why, why_size, L"cannot find a folder to extract the engine into"); return 0; }
+  if (!extraction_base(elevated, base)) { wfmt(why, why_size, L"cannot find a folder to extract the engine into"); return 0; }
   if (!create_folder(base, elevated, p->folder, why, why_size)) { p->folder[0] = 0; return 0; }
   if (elevated) {
     int acl = admin_only(p->folder, 1, why, why_size);
@@ -177,7 +177,7 @@ int payload_extract(MSIHANDLE session, HMODULE self, payload *p, wchar_t *why, s
   if (at != size) goto malformed;
   return 1;
 malformed:
-  _snwprintf(why, why_size, L"the INUSE_PAK resource of this DLL is malformed at byte %lu: the package is damaged", (unsigned long)at);
+  wfmt(why, why_size, L"the INUSE_PAK resource of this DLL is malformed at byte %lu: the package is damaged", (unsigned long)at);
   return 0;
 }
 

@@ -1,6 +1,7 @@
 /* The broker's side of docs/protocol.md: reads and validates the engine's frames, writes replies.
    Every length and count is checked against what remains before it is used; a malformed frame is
-   an error with a message, never a read past the buffer. */
+   an error with a message, never a read past the buffer. Memory follows the values a frame really
+   holds, never the counts it claims (src/testtools/framefuzz.c fuzzes this decoder). */
 #include "broker.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ typedef struct reader {
 } reader;
 
 static int fail(reader *r, const char *what) {
-  snprintf(r->error, r->error_size, "malformed frame at offset %u: %s", (unsigned)(r->p - r->start), what);
+  cfmt(r->error, r->error_size, "malformed frame at offset %u: %s", (unsigned)(r->p - r->start), what);
   return 0;
 }
 
@@ -61,24 +62,42 @@ static int valid_utf8(const uint8_t *s, uint32_t n) {
   return 1;
 }
 
-static int read_value(reader *r, value *v, int depth);
+/* A frame is decoded in two passes over its body (frame_read). The first, build = 0, checks every
+   value and allocates nothing: a list's items are read into a scratch value and dropped. Only a
+   frame that passes it is read again with build = 1, and then each list's count is known to be
+   the number of values that really follow, so the items arrays together take sizeof(value) per
+   value present. (One pass that allocated a claimed count up front let 8 nested lists each claim
+   the whole 16 MiB frame: 8 x 671 MB for one frame.) */
+static int read_value(reader *r, value *v, int depth, int build);
 
-static int read_list(reader *r, value *v, int depth) {
+static int read_list(reader *r, value *v, int depth, int build) {
   const uint8_t *p;
+  v->tag = V_LIST;
+  v->length = 0;
+  v->items = NULL;
   if (depth > MAX_DEPTH) return fail(r, "lists nested deeper than 8");
   if (!take(r, 4, &p)) return 0;
   uint32_t count = le32(p);
+  /* every value takes at least its tag byte, as in FrameCodec.java */
   if (count > (uint32_t)(r->end - r->p)) return fail(r, "list count larger than the bytes left");
-  v->tag = V_LIST;
-  v->length = count;
-  v->items = count ? calloc(count, sizeof(value)) : NULL;
-  if (count && !v->items) return fail(r, "out of memory");
+  if (!build) {
+    for (uint32_t i = 0; i < count; i++) {
+      value item = { 0 };
+      if (!read_value(r, &item, depth, 0)) return 0;
+    }
+    return 1;
+  }
+  if (count) {
+    v->items = calloc(count, sizeof(value));
+    if (!v->items) { cfmt(r->error, r->error_size, "out of memory for a list of %u values", count); return 0; }
+    v->length = count;   /* only now: free_value walks length items */
+  }
   for (uint32_t i = 0; i < count; i++)
-    if (!read_value(r, &v->items[i], depth)) return 0;
+    if (!read_value(r, &v->items[i], depth, 1)) return 0;
   return 1;
 }
 
-static int read_value(reader *r, value *v, int depth) {
+static int read_value(reader *r, value *v, int depth, int build) {
   const uint8_t *p;
   if (!take(r, 1, &p)) return 0;
   v->tag = *p;
@@ -94,10 +113,11 @@ static int read_value(reader *r, value *v, int depth) {
     if (!take(r, 4, &p)) return 0;
     v->length = le32(p);
     if (!take(r, v->length, &v->data)) return 0;
-    if (v->tag == V_STRING && !valid_utf8(v->data, v->length)) return fail(r, "string is not valid UTF-8");
+    /* the first pass checked it already */
+    if (!build && v->tag == V_STRING && !valid_utf8(v->data, v->length)) return fail(r, "string is not valid UTF-8");
     return 1;
   case V_LIST:
-    return read_list(r, v, depth + 1);
+    return read_list(r, v, depth + 1, build);
   default:
     r->p--;   /* report the tag's own offset */
     return fail(r, "unknown value tag");
@@ -124,19 +144,19 @@ int frame_read(HANDLE pipe, frame *f, char *error, size_t error_size) {
   memset(f, 0, sizeof *f);
   if (!read_exact(pipe, prefix, 4, &got)) {
     if (got == 0) return 0;
-    snprintf(error, error_size, "stream ended after %u of 4 length bytes", got);
+    cfmt(error, error_size, "stream ended after %u of 4 length bytes", got);
     return -1;
   }
   uint32_t size = le32(prefix);
   if (size > MAX_FRAME || size < 7) {
-    snprintf(error, error_size, "malformed frame: declared length %u is outside 7..%u", size, MAX_FRAME);
+    cfmt(error, error_size, "malformed frame: declared length %u is outside 7..%u", size, MAX_FRAME);
     return -1;
   }
   f->body = malloc(size);
-  if (!f->body) { snprintf(error, error_size, "out of memory for a frame of %u bytes", size); return -1; }
+  if (!f->body) { cfmt(error, error_size, "out of memory for a frame of %u bytes", size); return -1; }
   f->size = size;
   if (!read_exact(pipe, f->body, size, &got)) {
-    snprintf(error, error_size, "stream ended after %u of %u frame bytes", got, size);
+    cfmt(error, error_size, "stream ended after %u of %u frame bytes", got, size);
     return -1;
   }
   reader r = { f->body, f->body + size, error, error_size, f->body };
@@ -145,13 +165,16 @@ int frame_read(HANDLE pipe, frame *f, char *error, size_t error_size) {
   f->kind = *p;
   take(&r, 4, &p);
   f->id = le32(p);
-  error[0] = 0;
   if (f->kind != KIND_REQUEST) { fail(&r, "the engine may send only requests (kind 1)"); return -1; }
   if (!take(&r, 2, &p)) return -1;
   f->op = p[0] | p[1] << 8;
   /* the value list itself is depth 0: a list value in it is depth 1, as in FrameCodec.java */
-  if (!read_list(&r, &f->args, 0) || r.p != r.end) {
-    if (r.p != r.end && !error[0]) fail(&r, "bytes left after the last value");
+  const uint8_t *values = r.p;
+  value check = { 0 };
+  if (!read_list(&r, &check, 0, 0)) return -1;   /* the first pass allocates nothing */
+  if (r.p != r.end) { fail(&r, "bytes left after the last value"); return -1; }
+  r.p = values;
+  if (!read_list(&r, &f->args, 0, 1)) {   /* fails only when out of memory */
     free_value(&f->args);
     return -1;
   }

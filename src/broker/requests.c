@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
 
 typedef struct request {
   broker *b;
@@ -39,7 +40,7 @@ static int args_are(request *r, const char *types) {
 
 static int bad_args(request *r, const char *expected) {
   char m[200];
-  snprintf(m, sizeof m, "wrong arguments: expected %s", expected);
+  cfmt(m, sizeof m, "wrong arguments: expected %s", expected);
   return error(r, ERROR_INVALID_PARAMETER, "protocol", m);
 }
 
@@ -55,6 +56,23 @@ static int in_range(request *r, int index, int64_t low, int64_t high) {
   return v >= low && v <= high;
 }
 
+/* Deferred mode as Windows has it ("Obtaining Context Information for Deferred Execution Custom
+   Actions"): a deferred action may read only CustomActionData, ProductCode (not in a commit
+   action) and UserSID, format records, process messages, read the language (not in a commit
+   action) and ask MsiGetMode for SCHEDULED, ROLLBACK and COMMIT (FALSE for any other mode). No
+   other property, no MsiSetProperty, no MsiSetMode, no database. Wine grants a deferred action all
+   of it: the broker refuses what Windows would not give, so a mistake fails under Wine too. */
+static int refused_in_deferred(request *r, const char *api, const wchar_t *asked, const char *why) {
+  log_line(r->b->session, L"the deferred action %ls asked for %ls, which Windows does not give a deferred action (%hs): refused",
+           r->b->action, asked, why);
+  return error(r, ERROR_ACCESS_DENIED, api, why);
+}
+
+static int deferred_may_read(const broker *b, const wchar_t *name) {
+  return wcscmp(name, L"CustomActionData") == 0 || wcscmp(name, L"UserSID") == 0 ||
+         (wcscmp(name, L"ProductCode") == 0 && !b->commit);
+}
+
 static int hello(request *r) {
   if (!args_are(r, "is")) return bad_args(r, "(integer version, string engine)");
   int64_t version = r->f->args.items[0].integer;
@@ -63,7 +81,7 @@ static int hello(request *r) {
   free(engine);
   if (version != PROTOCOL_VERSION) {
     char m[200];
-    snprintf(m, sizeof m, "protocol version %d is not the broker's %d", (int)version, PROTOCOL_VERSION);
+    cfmt(m, sizeof m, "protocol version %d is not the broker's %d", (int)version, PROTOCOL_VERSION);
     log_line(r->b->session, L"the engine speaks protocol version %d, this broker %d: engine and broker come from different builds",
              (int)version, PROTOCOL_VERSION);
     r->b->fatal = 1;
@@ -90,6 +108,13 @@ static int get_prop(request *r) {
   wchar_t *name = arg_string(r, 0);
   if (!name) return error(r, ERROR_INVALID_PARAMETER, "protocol", "a property name cannot hold a NUL character");
   note_asked(r->b, name);
+  if (r->b->deferred && !deferred_may_read(r->b, name)) {
+    wchar_t asked[300];
+    wfmt(asked, 300, L"the property %ls", name);
+    free(name);
+    return refused_in_deferred(r, "MsiGetPropertyW", asked, r->b->commit ? "a commit action sees only CustomActionData and UserSID"
+                               : "a deferred action sees only CustomActionData, ProductCode and UserSID");
+  }
   UINT rc;
   wchar_t *text = read_property(r->b->session, name, &rc);
   free(name);
@@ -102,6 +127,7 @@ static int get_prop(request *r) {
 
 static int set_prop(request *r) {
   if (!args_are(r, "ss")) return bad_args(r, "(string name, string value)");
+  if (r->b->deferred) return refused_in_deferred(r, "MsiSetPropertyW", L"MsiSetProperty", "a deferred action cannot set properties");
   wchar_t *name = arg_string(r, 0), *text = arg_string(r, 1);
   if (!name || !text) {
     free(name);
@@ -118,9 +144,9 @@ static int set_prop(request *r) {
 
 /* A record from a list of fields (field 0 first); 0 and a message when a field cannot be set. */
 static MSIHANDLE make_record(const value *fields, char *why, size_t why_size) {
-  if (fields->length == 0) { snprintf(why, why_size, "a record needs at least field 0"); return 0; }
+  if (fields->length == 0) { cfmt(why, why_size, "a record needs at least field 0"); return 0; }
   MSIHANDLE rec = MsiCreateRecord(fields->length - 1);
-  if (!rec) { snprintf(why, why_size, "MsiCreateRecord failed"); return 0; }
+  if (!rec) { cfmt(why, why_size, "MsiCreateRecord failed"); return 0; }
   for (uint32_t i = 0; i < fields->length; i++) {
     const value *v = &fields->items[i];
     UINT rc = ERROR_SUCCESS;
@@ -135,7 +161,7 @@ static MSIHANDLE make_record(const value *fields, char *why, size_t why_size) {
       rc = ERROR_INVALID_PARAMETER;
     }
     if (rc != ERROR_SUCCESS) {
-      snprintf(why, why_size, "record field %u: only strings without NUL, 32-bit integers and null fit in a record", i);
+      cfmt(why, why_size, "record field %u: only strings without NUL, 32-bit integers and null fit in a record", i);
       MsiCloseHandle(rec);
       return 0;
     }
@@ -180,13 +206,26 @@ static int message(request *r) {
 
 static int get_mode(request *r) {
   if (!args_are(r, "i") || !in_range(r, 0, 0, 31)) return bad_args(r, "(integer mode 0..31)");
+  MSIRUNMODE mode = (MSIRUNMODE)(int)r->f->args.items[0].integer;
+  int answer;
+  if (r->b->deferred && mode != MSIRUNMODE_SCHEDULED && mode != MSIRUNMODE_ROLLBACK && mode != MSIRUNMODE_COMMIT) {
+    log_line(r->b->session, L"the deferred action %ls asked MsiGetMode for run mode %d: answered FALSE, as Windows answers a "
+             L"deferred action for any mode but SCHEDULED, ROLLBACK and COMMIT", r->b->action, (int)mode);
+    answer = 0;
+  } else {
+    answer = MsiGetMode(r->b->session, mode) ? 1 : 0;
+  }
   ok(r, 1);
-  buf_int(r->reply, MsiGetMode(r->b->session, (MSIRUNMODE)(int)r->f->args.items[0].integer) ? 1 : 0);
+  buf_int(r->reply, answer);
   return 1;
 }
 
 static int set_mode(request *r) {
   if (!args_are(r, "ii") || !in_range(r, 0, 0, 31) || !in_range(r, 1, 0, 1)) return bad_args(r, "(integer mode 0..31, integer state 0 or 1)");
+  /* WiX's util custom actions schedule a deferred action's reboot from an immediate action after
+     InstallFinalize for the same reason (wixca CheckReboot.cpp: deferred actions "cannot") */
+  if (r->b->deferred)
+    return refused_in_deferred(r, "MsiSetMode", L"MsiSetMode", "a deferred action cannot set a run mode: ask for the reboot from an immediate action");
   UINT rc = MsiSetMode(r->b->session, (MSIRUNMODE)(int)r->f->args.items[0].integer, r->f->args.items[1].integer != 0);
   if (rc != ERROR_SUCCESS) return error(r, rc, "MsiSetMode", "cannot set the run mode");
   ok(r, 0);
@@ -195,6 +234,7 @@ static int set_mode(request *r) {
 
 static int language(request *r) {
   if (!args_are(r, "")) return bad_args(r, "no arguments");
+  if (r->b->commit) return refused_in_deferred(r, "MsiGetLanguage", L"MsiGetLanguage", "a commit action cannot read the language");
   ok(r, 1);
   buf_int(r->reply, MsiGetLanguage(r->b->session));
   return 1;
@@ -210,6 +250,91 @@ static int result(request *r) {
   return 1;
 }
 
+/* Windows Installer's column type letters: s/l string, i/j integer, v stream (MSICOLINFO_TYPES). */
+static int column_kind(MSIHANDLE types, UINT field) {
+  wchar_t type[16];
+  DWORD n = 16;
+  if (MsiRecordGetStringW(types, field, type, &n) != ERROR_SUCCESS || n == 0) return 0;
+  wchar_t t = towlower(type[0]);
+  return t == L'i' || t == L'j' ? V_INT : t == L's' || t == L'l' || t == L'g' ? V_STRING : 0;
+}
+
+/* One row as a list value: strings, integers and nulls. 0 when a column cannot be served. */
+static int put_row(request *r, MSIHANDLE row, MSIHANDLE types, UINT fields, char *why, size_t why_size) {
+  buf_u8(r->reply, V_LIST);
+  buf_u32(r->reply, fields);
+  for (UINT i = 1; i <= fields; i++) {
+    int kind = column_kind(types, i);
+    if (!kind) { cfmt(why, why_size, "column %u is a stream or of an unknown type: only string and integer columns are served", i); return 0; }
+    if (MsiRecordIsNull(row, i)) { buf_u8(r->reply, V_NULL); continue; }
+    if (kind == V_INT) { buf_int(r->reply, MsiRecordGetInteger(row, i)); continue; }
+    DWORD size = 0;
+    wchar_t empty[1] = L"";
+    UINT rc = MsiRecordGetStringW(row, i, empty, &size);
+    wchar_t *text = (rc == ERROR_MORE_DATA || rc == ERROR_SUCCESS) ? malloc((++size) * sizeof(wchar_t)) : NULL;
+    if (!text || MsiRecordGetStringW(row, i, text, &size) != ERROR_SUCCESS) {
+      free(text);
+      cfmt(why, why_size, "cannot read column %u (MsiRecordGetStringW)", i);
+      return 0;
+    }
+    buf_wstring(r->reply, text);
+    free(text);
+  }
+  return 1;
+}
+
+/* DB_QUERY, immediate actions only: a SELECT on the installation's own database, each row a list of
+   strings, integers and nulls. Only SELECT: the engine reads the package, it never changes it. */
+static int db_query(request *r) {
+  if (!args_are(r, "s")) return bad_args(r, "(string SELECT query)");
+  if (r->b->deferred) return refused_in_deferred(r, "MsiGetActiveDatabase", L"a database query", "a deferred action has no database");
+  wchar_t *sql = arg_string(r, 0);
+  if (!sql) return error(r, ERROR_INVALID_PARAMETER, "protocol", "a query cannot hold a NUL character");
+  const wchar_t *start = sql;
+  while (iswspace(*start)) start++;
+  if (_wcsnicmp(start, L"SELECT", 6) != 0 || !iswspace(start[6])) {
+    free(sql);
+    return error(r, ERROR_INVALID_PARAMETER, "protocol", "only SELECT queries are served");
+  }
+  MSIHANDLE db = MsiGetActiveDatabase(r->b->session), view = 0, types = 0, row = 0;
+  const char *api = "MsiGetActiveDatabase";
+  UINT rc = db ? ERROR_SUCCESS : ERROR_INVALID_HANDLE;
+  if (rc == ERROR_SUCCESS) { api = "MsiDatabaseOpenViewW"; rc = MsiDatabaseOpenViewW(db, sql, &view); }
+  if (rc == ERROR_SUCCESS) { api = "MsiViewExecute"; rc = MsiViewExecute(view, 0); }
+  if (rc == ERROR_SUCCESS) { api = "MsiViewGetColumnInfo"; rc = MsiViewGetColumnInfo(view, MSICOLINFO_TYPES, &types); }
+  free(sql);
+  char why[200] = "";
+  if (rc == ERROR_SUCCESS) {
+    UINT fields = MsiRecordGetFieldCount(types);
+    ok(r, 1);
+    buf_u8(r->reply, V_LIST);
+    size_t count_at = r->reply->size;
+    buf_u32(r->reply, 0);
+    uint32_t rows = 0;
+    while ((rc = MsiViewFetch(view, &row)) == ERROR_SUCCESS) {
+      int served = put_row(r, row, types, fields, why, sizeof why);
+      MsiCloseHandle(row);
+      if (!served) break;
+      if (r->reply->size > MAX_FRAME - 65536) { cfmt(why, sizeof why, "the result does not fit in a frame (16 MiB): select fewer rows or columns"); break; }
+      rows++;
+    }
+    if (rc == ERROR_NO_MORE_ITEMS && !why[0] && !r->reply->failed) {
+      rc = ERROR_SUCCESS;
+      for (int k = 0; k < 4; k++) r->reply->data[count_at + k] = (uint8_t)(rows >> (8 * k));
+    } else {
+      if (!why[0]) cfmt(why, sizeof why, "cannot fetch a row");
+      api = "MsiViewFetch";
+      if (rc == ERROR_NO_MORE_ITEMS || rc == ERROR_SUCCESS) rc = ERROR_INVALID_DATA;
+    }
+  } else {
+    cfmt(why, sizeof why, "cannot run the query");
+  }
+  if (types) MsiCloseHandle(types);
+  if (view) { MsiViewClose(view); MsiCloseHandle(view); }
+  if (db) MsiCloseHandle(db);
+  return rc == ERROR_SUCCESS ? 1 : error(r, rc, api, why);
+}
+
 static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_HELLO, "HELLO", hello },
   { OP_GET_PROPERTY, "GET_PROPERTY", get_prop },
@@ -220,6 +345,7 @@ static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_SET_MODE, "SET_MODE", set_mode },
   { OP_GET_LANGUAGE, "GET_LANGUAGE", language },
   { OP_RESULT, "RESULT", result },
+  { OP_DB_QUERY, "DB_QUERY", db_query },
 };
 
 void serve_request(broker *b, const frame *f, buffer *reply) {
@@ -234,7 +360,7 @@ void serve_request(broker *b, const frame *f, buffer *reply) {
   }
   if (!found) {
     char m[100];
-    snprintf(m, sizeof m, "unknown request op %d", f->op);
+    cfmt(m, sizeof m, "unknown request op %d", f->op);
     log_line(b->session, L"the engine sent an unknown request (op %d): answered with an error", f->op);
     error(&r, ERROR_INVALID_FUNCTION, "protocol", m);
   }

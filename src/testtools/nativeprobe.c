@@ -30,17 +30,15 @@ static double ms_since(LARGE_INTEGER start) {
 UINT __stdcall InuseProbe(MSIHANDLE h) {
   LARGE_INTEGER start;
   QueryPerformanceCounter(&start);
-  wchar_t home[1024], timeout[64], reboot[64], version[64], cad[4096], line[4300];
+  wchar_t home[1024], timeout[64], version[64], cad[4096], line[4300];
   get(h, L"INUSE_JAVA_HOME", home, 1024);
   get(h, L"INUSE_ENGINE_TIMEOUT", timeout, 64);
-  get(h, L"INUSE_REQUEST_REBOOT", reboot, 64);
   get(h, L"ProductVersion", version, 64);
   _snwprintf(line, 4300, L"InuseProbe: runtime native; install language %d", MsiGetLanguage(h));
   log_text(h, line);
   MsiSetPropertyW(h, L"INUSE_ENGINE_RUNTIME", L"native");
   int n = _snwprintf(cad, 4096, L"inuse1;");
   if (home[0]) n += _snwprintf(cad + n, 4096 - n, L"INUSE_JAVA_HOME=%zu:%ls;", wcslen(home), home);
-  if (reboot[0]) n += _snwprintf(cad + n, 4096 - n, L"INUSE_REQUEST_REBOOT=%zu:%ls;", wcslen(reboot), reboot);
   _snwprintf(cad + n, 4096 - n, L"ProductVersion=%zu:%ls;", wcslen(version), version);
   MsiSetPropertyW(h, L"InuseProbeDeferred", cad);
   _snwprintf(line, 4300, L"InuseProbe: handed CustomActionData %ls; after %.3f ms", cad, ms_since(start));
@@ -53,7 +51,6 @@ UINT __stdcall InuseProbeDeferred(MSIHANDLE h) {
   QueryPerformanceCounter(&start);
   wchar_t cad[4096], line[4300];
   get(h, L"CustomActionData", cad, 4096);
-  if (wcsstr(cad, L"INUSE_REQUEST_REBOOT=1:1;")) MsiSetMode(h, MSIRUNMODE_REBOOTATEND, TRUE);
   _snwprintf(line, 4300, L"InuseProbeDeferred: received %ls; after %.3f ms", cad, ms_since(start));
   log_text(h, line);
   return ERROR_SUCCESS;

@@ -21,7 +21,6 @@ public final class Probe implements CustomAction {
         CustomActionData data = CustomActionData.builder()
                 .put("INUSE_JAVA_HOME", nonEmpty(session.property("INUSE_JAVA_HOME")))
                 .put("INUSE_ENGINE_TIMEOUT", nonEmpty(session.property("INUSE_ENGINE_TIMEOUT")))
-                .put("INUSE_REQUEST_REBOOT", nonEmpty(session.property("INUSE_REQUEST_REBOOT")))
                 .put("ProductVersion", session.property("ProductVersion"))
                 .build();
         session.setProperty(DEFERRED, data.encode());

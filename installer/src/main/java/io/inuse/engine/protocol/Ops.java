@@ -16,6 +16,7 @@ public final class Ops {
     public static final int SET_MODE = 7;
     public static final int GET_LANGUAGE = 8;
     public static final int RESULT = 9;
+    public static final int DB_QUERY = 10;
 
     private Ops() {
     }
@@ -32,6 +33,7 @@ public final class Ops {
             case SET_MODE -> "SET_MODE";
             case GET_LANGUAGE -> "GET_LANGUAGE";
             case RESULT -> "RESULT";
+            case DB_QUERY -> "DB_QUERY";
             default -> "op " + op;
         };
     }

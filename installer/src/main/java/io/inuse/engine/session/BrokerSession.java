@@ -89,6 +89,22 @@ public final class BrokerSession implements Session {
         return (int) integer(call(Ops.GET_LANGUAGE), "GET_LANGUAGE");
     }
 
+    @Override
+    public List<List<Object>> query(String select) {
+        List<Object> reply = call(Ops.DB_QUERY, select);
+        if (reply.size() != 1 || !(reply.get(0) instanceof List<?> rows)) {
+            throw new SessionException("DB_QUERY: expected one list of rows in the reply, got " + reply, null);
+        }
+        List<List<Object>> result = new ArrayList<>();
+        for (Object row : rows) {
+            if (!(row instanceof List<?> fields)) {
+                throw new SessionException("DB_QUERY: a row is not a list: " + row, null);
+            }
+            result.add(new ArrayList<>(fields));
+        }
+        return result;
+    }
+
     private static List<Object> record(Object[] fields) {
         List<Object> values = new ArrayList<>();
         for (Object field : fields) {

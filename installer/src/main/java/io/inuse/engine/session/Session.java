@@ -12,7 +12,11 @@ public interface Session {
     /** The custom action this engine runs for, as the broker named it. */
     String actionName();
 
-    /** True in a deferred (also rollback or commit) action, which sees only CustomActionData. */
+    /**
+     * True in a deferred (also rollback or commit) action. As on Windows, it may read only the
+     * properties CustomActionData, ProductCode and UserSID, and may not set properties or run
+     * modes or query the database: the broker refuses those there (docs/protocol.md).
+     */
     boolean deferred();
 
     /** A property's value; "" when it is not set (MsiGetProperty). */
@@ -34,6 +38,12 @@ public interface Session {
     int language();
 
     /**
+     * A SELECT on the installation's own database (immediate actions only: a deferred action has no
+     * database). Each row is a list of String, Long or null, in the order of the selected columns.
+     */
+    java.util.List<java.util.List<Object>> query(String select);
+
+    /**
      * A line in the MSI log (INSTALLMESSAGE_INFO), prefixed with the action's name. The text is the
      * record's template with its brackets escaped: Wine formats the text of a field again, Windows
      * does not, and a template is formatted exactly once by both.
@@ -42,7 +52,10 @@ public interface Session {
         message(Msi.INSTALLMESSAGE_INFO, Msi.escapeFormat("inuse: " + actionName() + ": " + text));
     }
 
-    /** Windows Installer asks for a reboot at the end of the install (3010). */
+    /**
+     * Windows Installer asks for a reboot at the end of the install (3010). Immediate actions only:
+     * Windows lets no deferred action set a run mode, and the broker refuses it there.
+     */
     default void requestReboot() {
         setMode(Msi.MSIRUNMODE_REBOOTATEND, true);
     }

@@ -13,14 +13,13 @@ import io.inuse.packaging.wine.engines.DiesEarly;
 import io.inuse.packaging.wine.engines.ExitsAfterResult;
 import io.inuse.packaging.wine.engines.Hangs;
 import io.inuse.packaging.wine.engines.PropertyRoundTrip;
-import io.inuse.pe.FileVersion;
+import io.inuse.packaging.wine.engines.RequestsReboot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.Test;
  * left behind.
  */
 class EngineActionsIT {
-    private static final String DLL = "MAPI32.DLL";
     private static WineTestBed bed;
     private static TestRuntimes runtimes;
     private static PackageBuilder.Result embedded;
@@ -52,60 +50,32 @@ class EngineActionsIT {
         tampered = builder.build(new PackageBuilder.Spec(revision, Optional.empty(), entries), bed.work.resolve("packages-tampered"));
     }
 
-    private record Run(int exit, String log, Path logFile, WinePrefix wine) {
-        void contains(String text) {
-            assertTrue(log.contains(text), "the log " + logFile + " should contain: " + text);
-        }
-
-        void lacks(String text) {
-            assertFalse(log.contains(text), "the log " + logFile + " should not contain: " + text);
-        }
-    }
-
-    private static Run install(WinePrefix wine, String scenario, PackageBuilder.Result pkg, String... properties) throws Exception {
-        Path log = bed.logFor(scenario, "install");
-        int exit = wine.msiexecLogged("/i", pkg.msi(), log, properties);
-        return new Run(exit, WinePrefix.readLog(log), log, wine);
+    private static ActionRun install(WinePrefix wine, String scenario, PackageBuilder.Result pkg, String... properties) throws Exception {
+        return ActionRun.install(bed, wine, scenario, pkg, properties);
     }
 
     private static String javaHome(Path runtime) {
-        return "INUSE_JAVA_HOME=" + WinePrefix.windowsPath(runtime);
+        return ActionRun.javaHome(runtime);
     }
 
-    /** No inuse-* extraction folder may survive an action. */
     private static void noExtractionLeft(WinePrefix wine) throws Exception {
-        Path installer = wine.root().resolve("drive_c/windows/Installer");
-        try (Stream<Path> left = Files.list(installer)) {
-            List<Path> folders = left.filter(p -> p.getFileName().toString().startsWith("inuse-")).toList();
-            assertEquals(List.of(), folders, "extraction folders left behind");
-        }
+        ActionRun.noExtractionLeft(wine);
     }
 
     private static void installedV1(WinePrefix wine) throws Exception {
-        assertEquals(Optional.of(bed.v1.payload().version()), wine.system32Version(DLL));
-        assertTrue(wine.isRegistered(bed.v1.productCode()));
+        ActionRun.installedV1(bed, wine);
     }
 
     private static void nothingInstalled(WinePrefix wine) throws Exception {
-        Optional<FileVersion> now = wine.system32Version(DLL);
-        assertTrue(now.isEmpty() || now.get().compareTo(bed.v1.payload().version()) < 0, "MAPI32.DLL is not ours: " + now);
-        assertFalse(wine.isRegistered(bed.v1.productCode()));
+        ActionRun.nothingInstalled(bed, wine);
     }
 
     private static void report(String name, long start, String outcome) {
-        System.out.printf("ENGINE SCENARIO %s: PASS %s (%.1f s)%n", name, outcome, (System.nanoTime() - start) / 1e9);
+        ActionRun.report(name, start, outcome);
     }
 
-    private static void bothActionsRan(Run run, String source) {
-        run.contains("inuse broker: InuseProbe: runtime ");
-        run.contains("(Java 17.0.15, " + source + ")");
-        run.contains("inuse broker: engine started: inuse engine " + bed.v1.productVersion() + " on Java ");
-        run.contains("inuse: InuseProbe: engine runtime: Java " + System.getProperty("java.version"));
-        run.contains("Property(S): INUSE_ENGINE_RUNTIME = Java " + System.getProperty("java.version"));
-        run.contains("inuse: InuseProbeDeferred: received CustomActionData {");
-        run.contains("ProductVersion=" + bed.v1.productVersion() + "}");
-        // scenario (7): the deferred action asked the broker for CustomActionData and nothing else
-        run.contains("inuse broker: InuseProbeDeferred: engine read properties [CustomActionData]; result 0");
+    private static void bothActionsRan(ActionRun run, String source) {
+        run.bothActionsRan(bed, source);
     }
 
     @Test
@@ -113,7 +83,7 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path good = runtimes.good();
         bed.scenario("engine-1-java-home", wine -> {
-            Run run = install(wine, "engine-1-java-home", bed.v1, javaHome(good));
+            ActionRun run = install(wine, "engine-1-java-home", bed.v1, javaHome(good));
             assertEquals(0, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
             run.contains("INUSE_JAVA_HOME=" + WinePrefix.windowsPath(good));
@@ -122,15 +92,16 @@ class EngineActionsIT {
             installedV1(wine);
             noExtractionLeft(wine);
         });
+        Path reboots = runtimes.runningTestEngine("requests-reboot", RequestsReboot.class);
         bed.scenario("engine-1-java-home-reboot", wine -> {
-            Run run = install(wine, "engine-1-java-home-reboot", bed.v1, javaHome(good), "INUSE_REQUEST_REBOOT=1");
+            ActionRun run = install(wine, "engine-1-java-home-reboot", bed.v1, javaHome(reboots));
             assertEquals(3010, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
-            run.contains("inuse: InuseProbeDeferred: INUSE_REQUEST_REBOOT=1: asked Windows Installer for a reboot");
+            run.contains("inuse: InuseProbe: test engine RequestsReboot: asked Windows Installer for a reboot");
             installedV1(wine);
             noExtractionLeft(wine);
         });
-        report("1 runtime from INUSE_JAVA_HOME", start, "exit=0, and 3010 with INUSE_REQUEST_REBOOT=1; deferred read [CustomActionData] only");
+        report("1 runtime from INUSE_JAVA_HOME", start, "exit=0, and 3010 from an engine that asks for a reboot; deferred read [CustomActionData] only");
     }
 
     @Test
@@ -142,7 +113,7 @@ class EngineActionsIT {
                     WinePrefix.windowsPath(runtimes.good()), "/f");
             wine.wine("reg", "add", "HKLM\\SOFTWARE\\JavaSoft\\JDK\\11.0.2", "/v", "JavaHome", "/d",
                     WinePrefix.windowsPath(runtimes.withReleaseVersion("java11", "11.0.2")), "/f");
-            Run run = install(wine, "engine-registry", bed.v1);
+            ActionRun run = install(wine, "engine-registry", bed.v1);
             assertEquals(0, run.exit());
             bothActionsRan(run, "registry: Oracle/OpenJDK (JavaSoft JDK)");
             run.contains("cannot verify that runtime " + WinePrefix.windowsPath(runtimes.good())
@@ -157,27 +128,21 @@ class EngineActionsIT {
     void embeddedRuntimeWithoutAnyProperty() throws Exception {
         long start = System.nanoTime();
         bed.scenario("engine-2-embedded", wine -> {
-            Run run = install(wine, "engine-2-embedded", embedded);
+            ActionRun run = install(wine, "engine-2-embedded", embedded);
             assertEquals(0, run.exit());
             bothActionsRan(run, "embedded in the package");
             run.contains("\\runtime (Java 17.0.15, embedded in the package)");
             installedV1(wine);
             noExtractionLeft(wine);
         });
-        bed.scenario("engine-2-embedded-reboot", wine -> {
-            Run run = install(wine, "engine-2-embedded-reboot", embedded, "INUSE_REQUEST_REBOOT=1");
-            assertEquals(3010, run.exit());
-            bothActionsRan(run, "embedded in the package");
-            noExtractionLeft(wine);
-        });
-        report("2 embedded test runtime", start, "exit=0, and 3010 with INUSE_REQUEST_REBOOT=1");
+        report("2 embedded test runtime", start, "exit=0");
     }
 
     @Test
     void noRuntimeAnywhereFailsWithOneClearLine() throws Exception {
         long start = System.nanoTime();
         bed.scenario("engine-3-no-runtime", wine -> {
-            Run run = install(wine, "engine-3-no-runtime", bed.v1);
+            ActionRun run = install(wine, "engine-3-no-runtime", bed.v1);
             assertEquals(1603, run.exit());
             run.contains("inuse broker: no Java runtime for the inuse engine: the package embeds none, INUSE_JAVA_HOME is not set, "
                     + "and no Java runtime is registered on this machine. Provide one of the three:");
@@ -194,7 +159,7 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path dies = runtimes.runningTestEngine("dies", DiesEarly.class);
         bed.scenario("engine-4-dies", wine -> {
-            Run run = install(wine, "engine-4-dies", bed.v1, javaHome(dies));
+            ActionRun run = install(wine, "engine-4-dies", bed.v1, javaHome(dies));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine ended without sending its result (exit code 3). Its last stderr lines: "
                     + "test engine DiesEarly: starting InuseProbe | test engine DiesEarly: simulated crash before the result");
@@ -204,7 +169,7 @@ class EngineActionsIT {
         });
         Path exits = runtimes.runningTestEngine("exits-after-result", ExitsAfterResult.class);
         bed.scenario("engine-4-exits-after-result", wine -> {
-            Run run = install(wine, "engine-4-exits-after-result", bed.v1, javaHome(exits));
+            ActionRun run = install(wine, "engine-4-exits-after-result", bed.v1, javaHome(exits));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine sent result 0 but then exited with code 5: counted as a failure.");
             nothingInstalled(wine);
@@ -218,7 +183,7 @@ class EngineActionsIT {
         Path hangs = runtimes.runningTestEngine("hangs", Hangs.class);
         bed.scenario("engine-5-hangs", wine -> {
             long t0 = System.nanoTime();
-            Run run = install(wine, "engine-5-hangs", bed.v1, javaHome(hangs), "INUSE_ENGINE_TIMEOUT=3");
+            ActionRun run = install(wine, "engine-5-hangs", bed.v1, javaHome(hangs), "INUSE_ENGINE_TIMEOUT=3");
             double seconds = (System.nanoTime() - t0) / 1e9;
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine sent nothing for 3 s and was ended. Its last stderr lines: test engine Hangs: started, now silent.");
@@ -263,7 +228,7 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path chatty = runtimes.runningTestEngine("chatty", Chatty.class);
         bed.scenario("engine-chatty", wine -> {
-            Run run = install(wine, "engine-chatty", bed.v1, javaHome(chatty), "INUSE_ENGINE_TIMEOUT=20");
+            ActionRun run = install(wine, "engine-chatty", bed.v1, javaHome(chatty), "INUSE_ENGINE_TIMEOUT=20");
             assertEquals(0, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
             // lines beyond what the log takes are counted, not logged, and never block the engine
@@ -278,11 +243,11 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path breaks = runtimes.runningTestEngine("breaks-protocol", BreaksProtocol.class);
         bed.scenario("engine-protocol", wine -> {
-            Run run = install(wine, "engine-protocol", bed.v1, javaHome(breaks));
+            ActionRun run = install(wine, "engine-protocol", bed.v1, javaHome(breaks));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine sent an unknown request (op 99): answered with an error");
             run.contains("inuse: InuseProbe: unknown op 99 answered: status 1, api protocol, unknown request op 99");
-            run.contains("inuse broker: InuseProbe: engine read properties [INUSE_JAVA_HOME,INUSE_ENGINE_TIMEOUT,INUSE_REQUEST_REBOOT,ProductVersion]; result 0");
+            run.contains("inuse broker: InuseProbe: engine read properties [INUSE_JAVA_HOME,INUSE_ENGINE_TIMEOUT,ProductVersion]; result 0");
             // the quote itself, with the line the engine wrote just before the bad frame
             run.contains("inuse broker: the engine broke the protocol (malformed frame at offset 11: unknown value tag) and then "
                     + "exited with code 0. Its last stderr lines: test engine BreaksProtocol: about to send a frame with value tag 9");
@@ -299,7 +264,7 @@ class EngineActionsIT {
         // logging, which writes to stdout by default: the frame pipe, unless the broker moves it
         Path warns = runtimes.withJvmOptions("warns", "-XX:+UseLargePages");
         bed.scenario("engine-jvm-warns", wine -> {
-            Run run = install(wine, "engine-jvm-warns", bed.v1, javaHome(warns));
+            ActionRun run = install(wine, "engine-jvm-warns", bed.v1, javaHome(warns));
             assertEquals(0, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
             assertTrue(run.log().matches("(?s).*inuse broker: engine: \\[[0-9.]+s\\]\\[warning\\]\\[pagesize\\] UseLargePages disabled.*"),
@@ -316,7 +281,7 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path roundTrip = runtimes.runningTestEngine("roundtrip", PropertyRoundTrip.class);
         bed.scenario("engine-6-roundtrip", wine -> {
-            Run run = install(wine, "engine-6-roundtrip", bed.v1, javaHome(roundTrip));
+            ActionRun run = install(wine, "engine-6-roundtrip", bed.v1, javaHome(roundTrip));
             assertEquals(0, run.exit());
             String value = PropertyRoundTrip.VALUE;
             run.contains("inuse: InuseProbe: round trip equal: " + value.length() + " UTF-16 units, "
@@ -342,7 +307,7 @@ class EngineActionsIT {
                 new Bad("java11", runtimes.withReleaseVersion("java11", "11.0.2"), "is Java 11.0.2 (its release file); the engine needs Java 17 or later"));
         for (Bad bad : cases) {
             bed.scenario("engine-bad-" + bad.name(), wine -> {
-                Run run = install(wine, "engine-bad-" + bad.name(), bed.v1, javaHome(bad.runtime()));
+                ActionRun run = install(wine, "engine-bad-" + bad.name(), bed.v1, javaHome(bad.runtime()));
                 assertEquals(1603, run.exit(), bad.name());
                 run.contains("inuse broker: INUSE_JAVA_HOME=" + WinePrefix.windowsPath(bad.runtime()) + " is not usable: ");
                 run.contains(bad.line());
@@ -351,7 +316,7 @@ class EngineActionsIT {
             });
         }
         bed.scenario("engine-bad-hash", wine -> {
-            Run run = install(wine, "engine-bad-hash", tampered, javaHome(runtimes.good()));
+            ActionRun run = install(wine, "engine-bad-hash", tampered, javaHome(runtimes.good()));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: InuseProbe: cannot prepare the engine: extracted file C:\\windows\\Installer\\inuse-");
             run.contains("\\engine\\inuse-engine.jar does not match the SHA-256 recorded at build time");

@@ -29,6 +29,7 @@ final class WinePrefix implements AutoCloseable {
 
     private final Path prefix;
     private final Path wintest;
+    private final Map<String, String> environment = new java.util.TreeMap<>();
     private int lastExitStatus;
 
     private WinePrefix(Path prefix, Path wintest) {
@@ -100,7 +101,13 @@ final class WinePrefix implements AutoCloseable {
         env.put("WINEDEBUG", "-all");
         env.put("WINEDLLOVERRIDES", "mscoree,mshtml=");
         env.remove("DISPLAY");
+        env.putAll(environment);
         return builder;
+    }
+
+    /** Sets an environment variable for every later command in this prefix (msiexec inherits it). */
+    void setEnvironment(String name, String value) {
+        environment.put(name, value);
     }
 
     String wine(String... args) throws IOException, InterruptedException {
