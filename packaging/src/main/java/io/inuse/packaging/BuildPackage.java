@@ -1,5 +1,6 @@
 package io.inuse.packaging;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,11 +28,11 @@ public final class BuildPackage {
         }
         Toolchain tools = new Toolchain();
         Path repo = Path.of(required(options, "repo")).toAbsolutePath().normalize();
-        Optional<Path> payload = Optional.ofNullable(options.get("payload")).filter(p -> !p.isBlank())
-                .map(p -> Path.of(p).toAbsolutePath());
-        Optional<Path> runtimeImage = Optional.ofNullable(options.get("runtime-image")).filter(p -> !p.isBlank())
-                .map(p -> Path.of(p).toAbsolutePath());
-        PackageBuilder.Spec spec = PackageBuilder.Spec.of(required(options, "revision"), payload,
+        String revision = options.getOrDefault("revision", "");
+        var version = Revision.parse(revision);
+        Optional<Path> payload = optionalPath(options, "payload", "-Dinuse.payload");
+        Optional<Path> runtimeImage = optionalPath(options, "runtime-image", "-Dinuse.runtimeImage");
+        PackageBuilder.Spec spec = PackageBuilder.Spec.of(revision, payload,
                 Path.of(required(options, "engine-jar")), runtimeImage);
         PackageBuilder.Result result = new PackageBuilder(tools, repo).build(spec, Path.of(required(options, "out")));
         boolean update = Boolean.parseBoolean(options.getOrDefault("update-golden", "false"));
@@ -41,8 +42,30 @@ public final class BuildPackage {
         System.out.println("inuse: " + (update ? "wrote " : "checked ") + files.size() + " golden table dumps in " + golden);
         System.out.println(runtimeImage.map(p -> "inuse: runtime image " + p + " embedded in the package")
                 .orElse("inuse: no runtime image given (-Dinuse.runtimeImage): the package will use the target's Java (INUSE_JAVA_HOME or a registered Java 17+ x64)"));
+        System.out.println("inuse: product '" + result.identity().productName() + "', UpgradeCode " + result.identity().upgradeCode()
+                + ", ProductCode " + result.productCode() + " (named after the payload's file name " + result.payload().fileName() + ")");
+        if (revision.split("\\.").length == 4) {
+            System.out.println("inuse: note: -Drevision=" + revision + " has a fourth part (" + version.revision()
+                    + "), which Windows Installer ignores when it compares versions: a package that differs only there neither upgrades nor is refused as a downgrade");
+        }
         System.out.println("inuse: MSI built: " + result.msi() + " (ProductVersion " + result.productVersion() + ", "
                 + result.payload().fileName() + " " + result.payload().version() + ", x64)");
+    }
+
+    /** A path option, absent when empty; a path this JVM cannot encode is refused with the fix (a UTF-8 locale). */
+    private static Optional<Path> optionalPath(Map<String, String> options, String name, String property) {
+        String value = options.get(name);
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Path.of(value).toAbsolutePath());
+        } catch (InvalidPathException e) {
+            // no cause attached: Maven would print its message a second time
+            throw new BuildException(property + "=" + value + " cannot be opened: this JVM encodes file names in "
+                    + System.getProperty("sun.jnu.encoding") + ", which cannot hold that path (" + e.getReason() + ")."
+                    + " Run Maven in a UTF-8 locale, for example LANG=C.UTF-8 mvn -B package ...");
+        }
     }
 
     private static String required(Map<String, String> options, String name) {

@@ -35,15 +35,15 @@ public final class EnginePak {
     private EnginePak() {
     }
 
-    /** The entries for an engine jar and an optional runtime image folder (every regular file, sorted). */
+    /**
+     * The entries for an engine jar and an optional runtime image folder (every regular file, sorted);
+     * the image must pass the broker's runtime checks ({@link RuntimeImage}).
+     */
     public static List<Entry> entries(Path engineJar, Path runtimeImage) {
         List<Entry> entries = new ArrayList<>();
         entries.add(Entry.of(ENGINE_JAR, read(engineJar)));
         if (runtimeImage != null) {
-            if (!Files.isRegularFile(runtimeImage.resolve("bin/java.exe"))) {
-                throw new BuildException("runtime image " + runtimeImage + " has no bin/java.exe: give -Dinuse.runtimeImage the folder"
-                        + " of a Windows x64 Java 17+ runtime (on a Windows build host, the output of jlink)");
-            }
+            RuntimeImage.check(runtimeImage);
             try (Stream<Path> files = Files.walk(runtimeImage)) {
                 for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                     String relative = runtimeImage.relativize(file).toString().replace('\\', '/');

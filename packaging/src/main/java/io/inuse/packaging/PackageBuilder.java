@@ -9,15 +9,21 @@ import java.util.Optional;
 
 /**
  * Builds one MSI: the payload (the demo MAPI32.DLL from src/payload, or the user's DLL), checked
- * with the PE reader; wix/product.wxs through wixl and msibuild; then the package's facts.
+ * with the PE reader; wix/product.wxs through wixl and msibuild, the product named after the
+ * payload ({@link ProductIdentity}); then the package's facts.
  * Used by the Maven build and by the Wine tests, which build several versions.
  */
 public final class PackageBuilder {
     /** What a build produced. {@code productVersion} is ${revision} as given. */
     public record Result(Path msi, Payload payload, String productVersion) {
+        /** The product, named after the payload: UpgradeCode, component GUID, ProductName. */
+        public ProductIdentity identity() {
+            return payload.identity();
+        }
+
         /** The ProductCode of this version, as the Property table has it (with braces). */
         public String productCode() {
-            return MsiBuild.productCode(productVersion);
+            return identity().productCode(productVersion);
         }
     }
 
@@ -51,19 +57,14 @@ public final class PackageBuilder {
                 DemoPayload.build(tools, repo.resolve("src/payload"), version, outDir.resolve("native-" + revision)));
         Payload payload = Payload.inspect(dll);
         Path broker = Broker.build(tools, repo.resolve("src/broker"), EnginePak.write(spec.pak()), outDir.resolve("broker-" + revision));
-        Path msi = outDir.resolve("inuse-mapi32-" + revision + "-x64.msi");
+        Path msi = outDir.resolve(payload.identity().msiFileName(revision));
         new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, msi);
         new PackageVerifier(tools).checkFacts(msi, revision, payload);
         return new Result(msi, payload, revision);
     }
 
     static FileVersion parseRevision(String revision) {
-        try {
-            return FileVersion.parse(revision);
-        } catch (IllegalArgumentException e) {
-            throw new BuildException("-Drevision=" + revision + " cannot be a Windows Installer version: " + e.getMessage()
-                    + ". Build with -Drevision=MAJOR.MINOR.BUILD, for example -Drevision=1.2.3", e);
-        }
+        return Revision.parse(revision);
     }
 
     static void prepareOutputFolder(Path outDir) {

@@ -18,7 +18,8 @@ import java.util.stream.Collectors;
  * <p>Two kinds of check: explicit facts that must hold (File.Version and Language equal the
  * payload's version resource, every custom action is sequenced, per-machine x64), and golden
  * dumps: the tables that matter, exported with {@code msiinfo export}, normalised (generated
- * GUIDs, timestamps, the version and the payload's size become placeholders), rows sorted, then
+ * GUIDs, timestamps, the version, the names and GUIDs derived from the payload's name, and the
+ * payload's size become placeholders), rows sorted, then
  * compared line by line with {@code packaging/golden/}, failing on the first difference.
  */
 public final class PackageVerifier {
@@ -70,10 +71,15 @@ public final class PackageVerifier {
         return new Table(table, lines.subList(0, 3), rows);
     }
 
-    /** The facts every package must satisfy, whatever the goldens say. */
+    /**
+     * The facts every package must satisfy, whatever the goldens say; among them the values derived
+     * from the payload's name, which the goldens show as placeholders.
+     */
     public void checkFacts(Path msi, String productVersion, Payload payload) {
+        ProductIdentity identity = payload.identity();
         Table file = export(msi, "File");
         String[] row = file.row(0, MsiBuild.FILE_KEY);
+        expect(msi, "File.FileName of " + payload.fileName(), identity.fileTableName(), row[file.column("FileName")]);
         expect(msi, "File.Version of " + payload.fileName(), payload.version().toString(), row[file.column("Version")]);
         expect(msi, "File.Language of " + payload.fileName(), payload.languages(), row[file.column("Language")]);
         expect(msi, "File.FileSize of " + payload.fileName(), String.valueOf(payload.size()), row[file.column("FileSize")]);
@@ -82,7 +88,16 @@ public final class PackageVerifier {
         }
         Table property = export(msi, "Property");
         expect(msi, "Property ProductVersion", productVersion, property.row(0, "ProductVersion")[1]);
-        expect(msi, "Property ProductCode", MsiBuild.productCode(productVersion), property.row(0, "ProductCode")[1]);
+        expect(msi, "Property ProductCode", identity.productCode(productVersion), property.row(0, "ProductCode")[1]);
+        expect(msi, "Property UpgradeCode", identity.upgradeCode(), property.row(0, "UpgradeCode")[1]);
+        expect(msi, "Property ProductName", identity.productName(), property.row(0, "ProductName")[1]);
+        Table component = export(msi, "Component");
+        expect(msi, "Component.ComponentId of " + MsiBuild.FILE_KEY, identity.componentGuid(),
+                component.row(0, MsiBuild.FILE_KEY)[component.column("ComponentId")]);
+        Table upgrade = export(msi, "Upgrade");
+        for (String[] upgradeRow : upgrade.rows()) {
+            expect(msi, "Upgrade.UpgradeCode of " + upgradeRow[upgrade.column("ActionProperty")], identity.upgradeCode(), upgradeRow[0]);
+        }
         expect(msi, "Property ALLUSERS (per-machine)", "1", property.row(0, "ALLUSERS")[1]);
         expect(msi, "summary Template (platform;language)", "x64;1033", summary(msi).get(7));
         checkCustomActionsSequenced(msi);
@@ -134,6 +149,7 @@ public final class PackageVerifier {
 
     private static String normalise(String table, String column, String[] row, int index, String productVersion, Payload payload) {
         String value = row[index];
+        ProductIdentity identity = payload.identity();
         if (table.equals("_SummaryInformation") && column.equals("Value")) {
             int id = Integer.parseInt(row[0]);
             if (id == SUMMARY_PACKAGE_CODE) {
@@ -142,7 +158,7 @@ public final class PackageVerifier {
             if (id == SUMMARY_CREATED || id == SUMMARY_SAVED) {
                 return "${timestamp}";
             }
-            return value.replace(productVersion, "${revision}");
+            return value.replace(identity.productName(), "${ProductName}").replace(productVersion, "${revision}");
         }
         if (table.equals("File")) {
             switch (column) {
@@ -153,8 +169,17 @@ public final class PackageVerifier {
                 default: break;
             }
         }
-        if (value.equals(MsiBuild.productCode(productVersion))) {
+        if (value.equals(identity.productCode(productVersion))) {
             return "${ProductCode}";
+        }
+        if (value.equals(identity.upgradeCode())) {
+            return "${UpgradeCode}";
+        }
+        if (value.equals(identity.componentGuid())) {
+            return "${ComponentGuid}";
+        }
+        if (value.equals(identity.productName())) {
+            return "${ProductName}";
         }
         return value.equals(productVersion) ? "${revision}" : value;
     }

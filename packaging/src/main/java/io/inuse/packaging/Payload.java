@@ -10,12 +10,14 @@ import java.nio.file.Path;
 
 /**
  * The DLL the package installs, checked with the PE reader: an x64 DLL with a version resource.
- * Its FileVersion and languages fill the File table, which wixl leaves empty.
+ * Its FileVersion and languages fill the File table, which wixl leaves empty; its file name names
+ * the product ({@link ProductIdentity}).
  */
 public record Payload(Path path, String fileName, FileVersion version, String languages, long size) {
 
     public static Payload inspect(Path path) {
         String hint = " Give -Dinuse.payload the path of an x64 DLL with a VERSIONINFO resource, or drop it to build the demo MAPI32.DLL.";
+        ProductIdentity.ofPayload(path);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -40,5 +42,10 @@ public record Payload(Path path, String fileName, FileVersion version, String la
                 + " replace or keep it by date alone." + hint));
         String languages = info.languages().isEmpty() ? "0" : info.languageColumn();
         return new Payload(path, path.getFileName().toString(), version, languages, bytes.length);
+    }
+
+    /** The product this payload makes: UpgradeCode, component GUID, ProductName, MSI file name. */
+    public ProductIdentity identity() {
+        return ProductIdentity.of(fileName);
     }
 }

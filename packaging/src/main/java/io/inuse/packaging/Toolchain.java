@@ -34,6 +34,8 @@ public final class Toolchain {
             "wine", "wine");
 
     private static final long TIMEOUT_MINUTES = 5;
+    /** How much of a failing tool's output a BuildException quotes: its last lines, where the error is. */
+    static final int QUOTED_LINES = 40;
 
     private final String searchPath;
 
@@ -75,7 +77,13 @@ public final class Toolchain {
 
     /**
      * Runs a tool in a folder and returns what it printed (stdout and stderr together).
-     * A non-zero exit or a run longer than five minutes is a BuildException quoting the output.
+     * A non-zero exit or a run longer than five minutes is a BuildException that quotes the
+     * command and the last {@value #QUOTED_LINES} lines the tool printed.
+     *
+     * <p>The tool gets CHARSET=UTF-8: GLib (wixl, msibuild, msiinfo) converts string arguments from
+     * the locale's charset, which is ASCII because wixl never calls setlocale, so a non-ASCII
+     * -D value (a payload folder such as /tmp/pâyload) failed with "Invalid byte sequence in
+     * conversion input". GLib reads the charset from CHARSET before the locale.
      */
     public String run(Path workDir, String tool, List<String> args) {
         List<String> command = new ArrayList<>();
@@ -85,20 +93,24 @@ public final class Toolchain {
         Process process;
         try {
             output = Files.createTempFile("inuse-" + tool, ".out");
-            process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+            builder.environment().put("CHARSET", "UTF-8");
+            process = builder.start();
         } catch (IOException e) {
             throw new BuildException("cannot start " + tool + " (" + command.get(0) + "): " + e.getMessage(), e);
         }
         try {
             if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
-                throw new BuildException(tool + " did not finish within " + TIMEOUT_MINUTES + " minutes: " + String.join(" ", command));
+                process.waitFor(10, TimeUnit.SECONDS);
+                throw new BuildException(tool + " did not finish within " + TIMEOUT_MINUTES + " minutes: " + String.join(" ", command)
+                        + quote(tool, read(output)));
             }
-            String text = Files.readString(output, StandardCharsets.UTF_8);
+            String text = read(output);
             if (process.exitValue() != 0) {
                 throw new BuildException(tool + " failed with exit code " + process.exitValue() + ": "
-                        + String.join(" ", command) + System.lineSeparator() + text.strip());
+                        + String.join(" ", command) + quote(tool, text));
             }
             return text;
         } catch (IOException e) {
@@ -110,6 +122,23 @@ public final class Toolchain {
         } finally {
             output.toFile().delete();
         }
+    }
+
+    private static String read(Path output) throws IOException {
+        // a tool's output is not always UTF-8: never fail on it, replace what does not decode
+        return new String(Files.readAllBytes(output), StandardCharsets.UTF_8);
+    }
+
+    /** The tool's own words for a failure message: its last lines, or a note that it printed nothing. */
+    static String quote(String tool, String output) {
+        List<String> lines = output.strip().lines().toList();
+        if (lines.isEmpty()) {
+            return System.lineSeparator() + tool + " printed nothing.";
+        }
+        int from = Math.max(0, lines.size() - QUOTED_LINES);
+        String heading = from == 0 ? tool + " printed:" : tool + " printed " + lines.size() + " lines, the last " + QUOTED_LINES + ":";
+        return System.lineSeparator() + heading + System.lineSeparator()
+                + String.join(System.lineSeparator(), lines.subList(from, lines.size()));
     }
 
     private static java.io.File nullDevice() {

@@ -1,7 +1,7 @@
 package io.inuse.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,16 +81,38 @@ class BuildInputTest {
 
     @Test
     void aRevisionThatIsNoWindowsVersionIsRefused() {
-        BuildException e = assertThrows(BuildException.class, () -> PackageBuilder.parseRevision("1.2-SNAPSHOT"));
-        assertTrue(e.getMessage().startsWith("-Drevision=1.2-SNAPSHOT cannot be a Windows Installer version"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("for example -Drevision=1.2.3"), e.getMessage());
+        String example = ". Build with -Drevision=MAJOR.MINOR.BUILD, for example -Drevision=1.2.3";
+        String shape = "it must be two to four numbers separated by dots, with nothing else (no qualifier such as -SNAPSHOT, no spaces)";
+        for (String bad : List.of("1.2-SNAPSHOT", "1", "1.2.3.4.5", "1..2", " 1.2.3", "1.2.3 ", "v1.2", "1.2.")) {
+            assertEquals("-Drevision=" + bad + " cannot be a Windows Installer version: " + shape + example, revisionRefusal(bad));
+        }
+        assertEquals("-Drevision is empty: the product version must be given" + example, revisionRefusal(""));
+        assertEquals("-Drevision is empty: the product version must be given" + example, revisionRefusal("  "));
+        assertEquals("-Drevision=01.2.3 cannot be a Windows Installer version: the major version '01' has a leading zero;"
+                + " Windows Installer would read it as 1, but the package would get another ProductCode than the same version"
+                + " written without it" + example, revisionRefusal("01.2.3"));
+        assertTrue(revisionRefusal("1.00.3").contains("the minor version '00' has a leading zero; Windows Installer would read it as 0"));
+        assertTrue(revisionRefusal("1.2.3.04").contains("the fourth part '04' has a leading zero"));
+        assertEquals("-Drevision=256.0.0 cannot be a Windows Installer version: the major version 256 is above 255, the largest"
+                + " a ProductVersion allows there" + example, revisionRefusal("256.0.0"));
+        assertTrue(revisionRefusal("1.256.0").contains("the minor version 256 is above 255"));
+        assertTrue(revisionRefusal("1.2.65536").contains("the build number 65536 is above 65535"));
+        assertTrue(revisionRefusal("1.2.99999999999").contains("the build number 99999999999 is above 65535"));
+        assertTrue(revisionRefusal("1.2.3.65536").contains("the fourth part 65536 is above 65535"));
     }
 
     @Test
-    void productCodesAreStablePerVersionAndDifferBetweenVersions() {
-        assertEquals(MsiBuild.productCode("1.1.0"), MsiBuild.productCode("1.1.0"));
-        assertNotEquals(MsiBuild.productCode("1.1.0"), MsiBuild.productCode("1.2.0"));
-        assertTrue(MsiBuild.productCode("1.1.0").matches("\\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}}"));
+    void everyWindowsInstallerVersionIsAccepted() {
+        assertEquals(new FileVersion(1, 1, 0, 0), PackageBuilder.parseRevision("1.1.0"));
+        assertEquals(new FileVersion(0, 1, 0, 0), PackageBuilder.parseRevision("0.1"));
+        assertEquals(new FileVersion(255, 255, 65535, 65535), PackageBuilder.parseRevision("255.255.65535.65535"));
+        assertEquals(new FileVersion(10, 0, 0, 0), PackageBuilder.parseRevision("10.0.0"));
+    }
+
+    private static String revisionRefusal(String revision) {
+        String message = assertThrows(BuildException.class, () -> PackageBuilder.parseRevision(revision)).getMessage();
+        assertFalse(message.contains("\n"), "one line: " + message);
+        return message;
     }
 
     @Test

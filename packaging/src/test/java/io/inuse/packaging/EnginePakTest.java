@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.inuse.pe.TestImages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,9 @@ class EnginePakTest {
         Path jar = Files.write(dir.resolve("engine.jar"), new byte[] {1, 2, 3});
         Path image = dir.resolve("image");
         Files.createDirectories(image.resolve("bin"));
-        Files.write(image.resolve("bin/java.exe"), new byte[] {'M', 'Z'});
+        TestImages javaExe = new TestImages();
+        javaExe.dll = false;
+        Files.write(image.resolve("bin/java.exe"), javaExe.build());
         Files.writeString(image.resolve("release"), "JAVA_VERSION=\"17.0.9\"\n");
         List<EnginePak.Entry> entries = EnginePak.entries(jar, image);
         assertEquals(List.of("engine/inuse-engine.jar", "runtime/bin/java.exe", "runtime/release"),

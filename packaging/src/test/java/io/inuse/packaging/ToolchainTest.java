@@ -46,7 +46,36 @@ class ToolchainTest {
         BuildException e = assertThrows(BuildException.class,
                 () -> new Toolchain(dir.toString()).run(dir, "wixl", List.of("-o", "x.msi")));
         assertTrue(e.getMessage().startsWith("wixl failed with exit code 3: "), e.getMessage());
-        assertTrue(e.getMessage().endsWith("product.wxs:3: unhandled child UI"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("\nwixl printed:\nproduct.wxs:3: unhandled child UI"), e.getMessage());
+    }
+
+    @Test
+    void aFailingToolIsQuotedByItsLastFortyLines() throws Exception {
+        fakeTool("x86_64-w64-mingw32-gcc", "i=1; while [ $i -le 100 ]; do echo \"mapi32.c:$i: error: line $i\" >&2; i=$((i+1)); done; exit 1");
+        BuildException e = assertThrows(BuildException.class,
+                () -> new Toolchain(dir.toString()).run(dir, Toolchain.GCC, List.of("-c", "mapi32.c")));
+        List<String> lines = e.getMessage().lines().toList();
+        assertEquals(42, lines.size(), e.getMessage());
+        assertTrue(lines.get(0).startsWith("x86_64-w64-mingw32-gcc failed with exit code 1: "), lines.get(0));
+        assertTrue(lines.get(0).endsWith(" -c mapi32.c"), lines.get(0));
+        assertEquals("x86_64-w64-mingw32-gcc printed 100 lines, the last 40:", lines.get(1));
+        assertEquals("mapi32.c:61: error: line 61", lines.get(2));
+        assertEquals("mapi32.c:100: error: line 100", lines.get(41));
+    }
+
+    @Test
+    void aToolThatFailsSilentlyIsSaidToHavePrintedNothing() throws Exception {
+        fakeTool("msibuild", "exit 1");
+        BuildException e = assertThrows(BuildException.class, () -> new Toolchain(dir.toString()).run(dir, "msibuild", List.of()));
+        assertTrue(e.getMessage().endsWith("\nmsibuild printed nothing."), e.getMessage());
+    }
+
+    @Test
+    void toolsReadTheirArgumentsAsUtf8() throws Exception {
+        // GLib takes CHARSET before the locale: without it wixl fails on a non-ASCII -D value
+        fakeTool("wixl", "echo \"$CHARSET $1\"");
+        assertEquals("UTF-8 PayloadPath=../pâyload/MAPI32.DLL\n",
+                new Toolchain(dir.toString()).run(dir, "wixl", List.of("PayloadPath=../pâyload/MAPI32.DLL")));
     }
 
     @Test

@@ -1,0 +1,180 @@
+package io.inuse.packaging;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Who the package is, derived from the payload's file name until the product can be named in the
+ * build: packages around differently named DLLs are different products (they install side by side),
+ * packages around the same name are versions of one product (the newer upgrades the older).
+ *
+ * <p>NAME is the payload's file name upper-cased (Windows names are case-insensitive), STEM is NAME
+ * without its last extension. Then:
+ * <ul>
+ * <li>UpgradeCode = UUID version 5 (RFC 4122, SHA-1) of "upgrade:NAME" in the namespace {@link #NAMESPACE};
+ * <li>the component GUID of the DLL = UUID version 5 of "component:NAME" in the same namespace;
+ * <li>ProductName = "inuse STEM replacement";
+ * <li>the MSI's file name = inuse-stem-VERSION-x64.msi, the stem lower-cased;
+ * <li>the ProductCode = a UUID (version 3, as before) of the UpgradeCode and the version: a new one per version.
+ * </ul>
+ * The demo MAPI32.DLL gives "inuse MAPI32 replacement" and inuse-mapi32-1.1.0-x64.msi.
+ */
+public record ProductIdentity(String fileName) {
+    /** The project's own namespace for the name-based UUIDs. Never change it: every UpgradeCode depends on it. */
+    public static final UUID NAMESPACE = UUID.fromString("72482a43-70c7-4cef-b392-2e75b8b0719f");
+
+    /** The longest ProductName: it is also the feature's title, a column of 64 characters. */
+    static final int MAX_PRODUCT_NAME = 64;
+    /** Characters Windows does not allow in a file name (besides control characters). */
+    private static final String WINDOWS_FORBIDDEN = "<>:\"/\\|?*";
+    /** Characters allowed in an 8.3 short name besides letters and digits. */
+    private static final String SHORT_NAME_EXTRA = "_-!#$%&()@^`{}~";
+
+    /**
+     * The identity of a payload file name, or a BuildException naming it when Windows Installer cannot
+     * install a file of that name from a package that wixl 0.101 builds.
+     */
+    public static ProductIdentity of(String fileName) {
+        return checked(fileName, "payload file name '" + fileName + "'");
+    }
+
+    /** The same for the payload file itself: a refusal names its whole path. */
+    public static ProductIdentity ofPayload(Path payload) {
+        Path name = payload.getFileName();
+        return checked(name == null ? "" : name.toString(), "payload " + payload);
+    }
+
+    private static ProductIdentity checked(String fileName, String subject) {
+        String hint = " Rename the DLL (its folder may have any name) and build again.";
+        if (fileName.isBlank()) {
+            throw new BuildException(subject + " has no file name." + hint);
+        }
+        for (int i = 0; i < fileName.length(); ) {
+            int c = fileName.codePointAt(i);
+            if (c >= 0x80) {
+                throw new BuildException(subject + " has the non-ASCII character '" + new String(Character.toChars(c))
+                        + "' (U+" + String.format("%04X", c) + ") in its file name: wixl 0.101 writes a code-page-neutral"
+                        + " package (code page 0) with its strings in Windows-1252 (and crashes on characters outside it),"
+                        + " which Windows Installer reads in each target machine's own ANSI code page, so only an ASCII name"
+                        + " is installed as itself everywhere." + hint);
+            }
+            if (c < 0x20 || c == 0x7F || WINDOWS_FORBIDDEN.indexOf(c) >= 0) {
+                throw new BuildException(subject + " has the character '" + (c < 0x20 || c == 0x7F ? String.format("\\u%04x", c)
+                        : String.valueOf((char) c)) + "' in its file name, which Windows does not allow in a file name." + hint);
+            }
+            if (c == '\'') {
+                throw new BuildException(subject + " has an apostrophe in its file name, which msibuild's SQL (the step that"
+                        + " mends the File table) cannot quote." + hint);
+            }
+            i += Character.charCount(c);
+        }
+        if (fileName.endsWith(".") || fileName.endsWith(" ") || fileName.startsWith(" ")) {
+            throw new BuildException(subject + ": a file name that begins or ends with a space or ends with a dot"
+                    + " cannot be a Windows file name." + hint);
+        }
+        ProductIdentity identity = new ProductIdentity(fileName);
+        if (identity.productName().length() > MAX_PRODUCT_NAME) {
+            throw new BuildException(subject + ": the file name is too long to name the product: '" + identity.productName()
+                    + "' has " + identity.productName().length() + " characters, and the Feature table's Title holds "
+                    + MAX_PRODUCT_NAME + "." + hint);
+        }
+        return identity;
+    }
+
+    /** NAME: the file name upper-cased. */
+    public String name() {
+        return fileName.toUpperCase(Locale.ROOT);
+    }
+
+    /** STEM: NAME without its last extension. */
+    public String stem() {
+        int dot = name().lastIndexOf('.');
+        return dot > 0 ? name().substring(0, dot) : name();
+    }
+
+    public String upgradeCode() {
+        return braced(uuid5(NAMESPACE, "upgrade:" + name()));
+    }
+
+    public String componentGuid() {
+        return braced(uuid5(NAMESPACE, "component:" + name()));
+    }
+
+    public String productName() {
+        return "inuse " + stem() + " replacement";
+    }
+
+    public String msiFileName(String productVersion) {
+        return "inuse-" + stem().toLowerCase(Locale.ROOT) + "-" + productVersion + "-x64.msi";
+    }
+
+    /**
+     * A ProductCode of its own for every version (a major upgrade needs a new one), derived from the
+     * UpgradeCode and the version so that the same sources always build the same package.
+     */
+    public String productCode(String productVersion) {
+        UUID id = UUID.nameUUIDFromBytes((upgradeCode() + "/" + productVersion).getBytes(StandardCharsets.UTF_8));
+        return braced(id);
+    }
+
+    /**
+     * The File table's FileName for the payload: the name itself when it is a valid 8.3 short name,
+     * else "SHORT|long" as the Filename data type requires (wixl 0.101 writes the long name alone).
+     * The short name is used only where long names are not (SHORTFILENAMES, a volume without them).
+     */
+    public String fileTableName() {
+        if (isShortName(fileName)) {
+            return fileName;
+        }
+        String upper = fileName.toUpperCase(Locale.ROOT);
+        int dot = upper.lastIndexOf('.');
+        String base = shortChars(dot > 0 ? upper.substring(0, dot) : upper);
+        String extension = dot > 0 ? shortChars(upper.substring(dot + 1)) : "";
+        base = (base.isEmpty() ? "FILE" : base.substring(0, Math.min(6, base.length()))) + "~1";
+        return base + (extension.isEmpty() ? "" : "." + extension.substring(0, Math.min(3, extension.length()))) + "|" + fileName;
+    }
+
+    static boolean isShortName(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        String base = dot >= 0 ? fileName.substring(0, dot) : fileName;
+        String extension = dot >= 0 ? fileName.substring(dot + 1) : "";
+        return base.length() >= 1 && base.length() <= 8 && extension.length() <= 3 && (dot < 0 || !extension.isEmpty())
+                && shortChars(base).equals(base.toUpperCase(Locale.ROOT)) && shortChars(extension).equals(extension.toUpperCase(Locale.ROOT));
+    }
+
+    private static String shortChars(String text) {
+        StringBuilder out = new StringBuilder();
+        for (char c : text.toUpperCase(Locale.ROOT).toCharArray()) {
+            if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || SHORT_NAME_EXTRA.indexOf(c) >= 0) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** RFC 4122 section 4.3, version 5: SHA-1 of the namespace's 16 bytes and the name in UTF-8. */
+    static UUID uuid5(UUID namespace, String name) {
+        MessageDigest sha1;
+        try {
+            sha1 = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-1", e);
+        }
+        sha1.update(ByteBuffer.allocate(16).putLong(namespace.getMostSignificantBits())
+                .putLong(namespace.getLeastSignificantBits()).array());
+        byte[] hash = sha1.digest(name.getBytes(StandardCharsets.UTF_8));
+        hash[6] = (byte) ((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte) ((hash[8] & 0x3F) | 0x80);
+        ByteBuffer bytes = ByteBuffer.wrap(hash, 0, 16);
+        return new UUID(bytes.getLong(), bytes.getLong());
+    }
+
+    private static String braced(UUID id) {
+        return "{" + id.toString().toUpperCase(Locale.ROOT) + "}";
+    }
+}

@@ -1,0 +1,93 @@
+package io.inuse.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inuse.pe.PeInfo;
+import io.inuse.pe.TestImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Build runs: the build's entry point, as Maven runs it in `package` (packaging/pom.xml, exec-maven-plugin),
+ * given each input it refuses. Every refusal comes before any tool runs, as one line; Maven prints it
+ * after "An exception occurred while executing the Java class.".
+ */
+class BuildPackageTest {
+    @TempDir
+    Path dir;
+    private Path engineJar;
+
+    @BeforeEach
+    void engineJar() throws Exception {
+        engineJar = Files.write(dir.resolve("inuse-installer.jar"), new byte[] {'P', 'K', 3, 4});
+    }
+
+    /** The arguments packaging/pom.xml passes, with these replaced or added. */
+    private String refusal(String... overrides) {
+        List<String> args = new ArrayList<>(List.of("--repo=" + dir, "--out=" + dir.resolve("target"), "--revision=1.1.0",
+                "--payload=", "--engine-jar=" + engineJar, "--runtime-image=", "--golden=" + dir.resolve("golden"),
+                "--update-golden=false"));
+        for (String override : overrides) {
+            String name = override.substring(0, override.indexOf('=') + 1);
+            args.removeIf(a -> a.startsWith(name));
+            args.add(override);
+        }
+        String message = assertThrows(BuildException.class, () -> BuildPackage.main(args.toArray(String[]::new))).getMessage();
+        assertFalse(message.contains("\n"), "one line: " + message);
+        assertFalse(Files.exists(dir.resolve("target").resolve("native-" + "1.1.0")), "no tool ran");
+        return message;
+    }
+
+    @Test
+    void anEmptyRevisionIsRefused() {
+        assertEquals("-Drevision is empty: the product version must be given. Build with -Drevision=MAJOR.MINOR.BUILD,"
+                + " for example -Drevision=1.2.3", refusal("--revision="));
+        assertTrue(refusal("--revision= ").startsWith("-Drevision is empty"));
+    }
+
+    @Test
+    void aRevisionWindowsInstallerRefusesIsRefused() {
+        assertTrue(refusal("--revision=01.2.3").startsWith("-Drevision=01.2.3 cannot be a Windows Installer version: the major"
+                + " version '01' has a leading zero"));
+        assertTrue(refusal("--revision=256.0.0").startsWith("-Drevision=256.0.0 cannot be a Windows Installer version: the major"
+                + " version 256 is above 255"));
+        assertTrue(refusal("--revision=1.300.0").startsWith("-Drevision=1.300.0 cannot be a Windows Installer version: the minor"
+                + " version 300 is above 255"));
+        assertTrue(refusal("--revision=1.2-SNAPSHOT").startsWith("-Drevision=1.2-SNAPSHOT cannot be a Windows Installer version"));
+    }
+
+    @Test
+    void aPayloadWithANonAsciiFileNameIsRefused() throws Exception {
+        Path payload = Files.write(Files.createDirectories(dir.resolve("pâyload")).resolve("MAPİ32.DLL"), new TestImages().build());
+        assertTrue(refusal("--payload=" + payload).startsWith("payload " + payload + " has the non-ASCII character 'İ' (U+0130)"
+                + " in its file name: wixl 0.101 writes a code-page-neutral package"));
+    }
+
+    @Test
+    void aRuntimeImageTheBrokerWouldRefuseIsRefused() throws Exception {
+        Path image = Files.createDirectories(dir.resolve("jre11/bin")).getParent();
+        TestImages exe = new TestImages();
+        exe.dll = false;
+        Files.write(image.resolve("bin/java.exe"), exe.build());
+        Files.writeString(image.resolve("release"), "JAVA_VERSION=\"11.0.2\"\n");
+        assertTrue(refusal("--runtime-image=" + image).startsWith("runtime image " + image
+                + " is Java 11.0.2 (its release file); the engine needs Java 17 or later: give -Dinuse.runtimeImage"));
+
+        exe.machine = PeInfo.MACHINE_I386;
+        Files.write(image.resolve("bin/java.exe"), exe.build());
+        Files.writeString(image.resolve("release"), "JAVA_VERSION=\"17.0.9\"\n");
+        assertTrue(refusal("--runtime-image=" + image).startsWith("runtime image " + image
+                + ": bin/java.exe is built for x86, not x64"));
+
+        Files.delete(image.resolve("bin/java.exe"));
+        assertTrue(refusal("--runtime-image=" + image).startsWith("runtime image " + image + " has no bin/java.exe"));
+    }
+}

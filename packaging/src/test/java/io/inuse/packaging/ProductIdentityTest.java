@@ -1,0 +1,108 @@
+package io.inuse.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The product named after the payload: the derivation, fixed values, and the names refused. */
+class ProductIdentityTest {
+    @Test
+    void uuid5IsRfc4122Version5() {
+        // the example every implementation agrees on (Python: uuid.uuid5(uuid.NAMESPACE_DNS, "python.org"))
+        UUID dns = UUID.fromString("6ba7b810-9dad-11d1-80b4-00c04fd430c8");
+        assertEquals(UUID.fromString("886313e1-3b8a-5372-9b90-0c9aee199e5d"), ProductIdentity.uuid5(dns, "python.org"));
+        assertEquals(5, ProductIdentity.uuid5(ProductIdentity.NAMESPACE, "x").version());
+        assertEquals(2, ProductIdentity.uuid5(ProductIdentity.NAMESPACE, "x").variant());
+    }
+
+    @Test
+    void theDemoKeepsItsNamesAndGetsFixedGuids() {
+        // values computed independently: Python uuid.uuid5(UUID("72482a43-..."), "upgrade:MAPI32.DLL")
+        ProductIdentity demo = ProductIdentity.of("MAPI32.DLL");
+        assertEquals("{A215EDDC-4037-5B29-805D-FF5E61F8A418}", demo.upgradeCode());
+        assertEquals("{847C3298-170B-5328-8AE5-DD767D00123B}", demo.componentGuid());
+        assertEquals("inuse MAPI32 replacement", demo.productName());
+        assertEquals("inuse-mapi32-1.1.0-x64.msi", demo.msiFileName("1.1.0"));
+        assertEquals("MAPI32.DLL", demo.fileTableName());
+    }
+
+    @Test
+    void theNameDecidesCaseInsensitively() {
+        ProductIdentity lower = ProductIdentity.of("mapi32.dll");
+        assertEquals(ProductIdentity.of("MAPI32.DLL").upgradeCode(), lower.upgradeCode());
+        assertEquals(ProductIdentity.of("MAPI32.DLL").componentGuid(), lower.componentGuid());
+        assertEquals(ProductIdentity.of("MAPI32.DLL").productCode("1.1.0"), lower.productCode("1.1.0"));
+        assertEquals("mapi32.dll", lower.fileTableName(), "the File table keeps the name as given");
+    }
+
+    @Test
+    void anotherNameIsAnotherProduct() {
+        ProductIdentity demo = ProductIdentity.of("MAPI32.DLL");
+        ProductIdentity other = ProductIdentity.of("InuseDemo.dll");
+        assertEquals("{8DD18C2D-8586-5659-BDEF-89688E170F8B}", other.upgradeCode());
+        assertEquals("{55557E1F-1D55-52BD-9642-F03FDBF95C55}", other.componentGuid());
+        assertNotEquals(demo.productCode("1.1.0"), other.productCode("1.1.0"));
+        assertEquals("inuse INUSEDEMO replacement", other.productName());
+        assertEquals("inuse-inusedemo-2.0.1-x64.msi", other.msiFileName("2.0.1"));
+    }
+
+    @Test
+    void productCodesAreStablePerVersionAndDifferBetweenVersions() {
+        ProductIdentity demo = ProductIdentity.of("MAPI32.DLL");
+        assertEquals(demo.productCode("1.1.0"), demo.productCode("1.1.0"));
+        assertNotEquals(demo.productCode("1.1.0"), demo.productCode("1.2.0"));
+        assertTrue(demo.productCode("1.1.0").matches("\\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}}"));
+    }
+
+    @Test
+    void aLongNameGetsAShortName() {
+        assertEquals("INUSED~1.DLL|InuseDemo.dll", ProductIdentity.of("InuseDemo.dll").fileTableName());
+        assertEquals("MYLIBV~1.DLL|my.lib.v2.dll", ProductIdentity.of("my.lib.v2.dll").fileTableName());
+        assertEquals("MYLIB~1.DLL|My Lib.dll", ProductIdentity.of("My Lib.dll").fileTableName());
+        assertEquals("CORE~1.DLL|core.dll_old", ProductIdentity.of("core.dll_old").fileTableName());
+        assertEquals("NOEXTE~1|NOEXTENSIONDLL", ProductIdentity.of("NOEXTENSIONDLL").fileTableName());
+        assertTrue(ProductIdentity.isShortName("A.B"));
+        assertFalse(ProductIdentity.isShortName("ABCDEFGHI.DLL"));
+        assertFalse(ProductIdentity.isShortName("A.DLLX"));
+        assertFalse(ProductIdentity.isShortName("A B.DLL"));
+    }
+
+    @Test
+    void aNonAsciiFileNameIsRefusedNamingTheFileAndWhy() {
+        Path payload = Path.of("/tmp/pâyload/MAPİ32.DLL");
+        BuildException e = assertThrows(BuildException.class, () -> ProductIdentity.ofPayload(payload));
+        assertEquals("payload /tmp/pâyload/MAPİ32.DLL has the non-ASCII character 'İ' (U+0130) in its file name: wixl 0.101"
+                + " writes a code-page-neutral package (code page 0) with its strings in Windows-1252 (and crashes on"
+                + " characters outside it), which Windows Installer reads in each target machine's own ANSI code page, so"
+                + " only an ASCII name is installed as itself everywhere. Rename the DLL (its folder may have any name) and"
+                + " build again.", e.getMessage());
+        // the folder may be anything
+        assertEquals("MAPI32.DLL", ProductIdentity.ofPayload(Path.of("/tmp/pâyload/MAPI32.DLL")).fileName());
+    }
+
+    @Test
+    void namesWindowsInstallerCannotTakeAreRefused() {
+        assertTrue(refusal("a|b.dll").contains("has the character '|' in its file name, which Windows does not allow"), refusal("a|b.dll"));
+        assertTrue(refusal("tab\t.dll").contains("has the character '\\u0009'"), refusal("tab\t.dll"));
+        assertTrue(refusal("o'neil.dll").contains("has an apostrophe in its file name"), refusal("o'neil.dll"));
+        assertTrue(refusal("trailing.dll.").contains("ends with a dot cannot be a Windows file name"), refusal("trailing.dll."));
+        String tooLong = "A".repeat(47) + ".DLL";
+        assertTrue(refusal(tooLong).contains("the file name is too long to name the product: 'inuse " + "A".repeat(47)
+                + " replacement' has 65 characters, and the Feature table's Title holds 64."), refusal(tooLong));
+        assertEquals(64, ProductIdentity.of("A".repeat(46) + ".DLL").productName().length());
+    }
+
+    private static String refusal(String fileName) {
+        String message = assertThrows(BuildException.class, () -> ProductIdentity.of(fileName)).getMessage();
+        assertTrue(message.startsWith("payload file name '" + fileName + "'"), message);
+        assertTrue(message.endsWith("Rename the DLL (its folder may have any name) and build again."), message);
+        assertFalse(message.contains("\n"), "one line: " + message);
+        return message;
+    }
+}
