@@ -16,7 +16,8 @@
 #define GRACE_MS 5000           /* how long an engine that broke off may take to exit by itself */
 #define END_WAIT_MS 5000        /* how long ending a process, and reading the rest of its stderr, may take */
 #define QUOTE_CHARS 2048
-#define ENGINE_JVM_OPTIONS L"-Xlog:disable -Xlog:all=warning:stderr -XX:+DisplayVMOutputToStderr -Xshare:auto -XX:TieredStopAtLevel=1"
+#define ENGINE_JVM_OPTIONS L"-Xlog:disable -Xlog:all=warning:stderr -XX:+DisplayVMOutputToStderr -Xshare:auto -XX:TieredStopAtLevel=1 " \
+                           L"-XX:+UseSerialGC -XX:-UsePerfData"
 
 /* Shared by the main thread and the two reader threads; on the heap, so that a reader thread that
    does not end can never write into a stack frame that is gone (it is then leaked, not freed). */
@@ -138,7 +139,7 @@ static int start_engine(broker *b, const engine_run *run, HANDLE child[3], PROCE
   wchar_t options[160] = L"";
   int port = run->debug_port;
   if (port) {
-    wfmt(options, 159, L"-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:%d ", port);
+    wfmt(options, 159, L"-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,quiet=y,address=127.0.0.1:%d ", port);
     log_line(b->session, L"INUSE_ENGINE_DEBUG=%d: the engine waits for a debugger on 127.0.0.1:%d, and any local user could "
              L"attach to it; no timeout. For support only.", port, port);
   }

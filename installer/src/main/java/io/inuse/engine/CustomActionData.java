@@ -4,7 +4,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * What an immediate action hands to a deferred one. On Windows a deferred action reads no
@@ -15,7 +14,31 @@ import java.util.regex.Pattern;
  */
 public final class CustomActionData {
     static final String MAGIC = "inuse1;";
-    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.]{1,128}");
+    /** A key: 1 to 128 of A-Z a-z 0-9 _ . (checked by hand: java.util.regex would cost every action's start-up). */
+    static boolean isKey(String key) {
+        if (key.isEmpty() || key.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isLength(String digits) {
+        if (digits.isEmpty() || digits.length() > 9) {
+            return false;
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private final Map<String, String> entries;
 
@@ -48,7 +71,9 @@ public final class CustomActionData {
 
     public String encode() {
         StringBuilder out = new StringBuilder(MAGIC);
-        entries.forEach((key, value) -> out.append(key).append('=').append(value.length()).append(':').append(value).append(';'));
+        for (Map.Entry<String, String> e : entries.entrySet()) {
+            out.append(e.getKey()).append('=').append(e.getValue().length()).append(':').append(e.getValue()).append(';');
+        }
         return out.toString();
     }
 
@@ -72,11 +97,11 @@ public final class CustomActionData {
                 throw malformed(at, "an entry must be KEY=LENGTH:VALUE;");
             }
             String key = text.substring(at, eq);
-            if (!KEY.matcher(key).matches()) {
+            if (!isKey(key)) {
                 throw malformed(at, "key '" + key + "' is not 1-128 of A-Z a-z 0-9 _ .");
             }
             String digits = text.substring(eq + 1, colon);
-            if (!digits.matches("[0-9]{1,9}")) {
+            if (!isLength(digits)) {
                 throw malformed(eq + 1, "length '" + digits + "' of " + key + " is not a number");
             }
             int length = Integer.parseInt(digits);
@@ -101,7 +126,7 @@ public final class CustomActionData {
         private final Map<String, String> entries = new LinkedHashMap<>();
 
         public Builder put(String key, String value) {
-            if (!KEY.matcher(key).matches()) {
+            if (!isKey(key)) {
                 throw new IllegalArgumentException("CustomActionData key '" + key + "' is not 1-128 of A-Z a-z 0-9 _ .");
             }
             if (value != null && entries.putIfAbsent(key, value) != null) {

@@ -8,8 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The engine's entry point: {@code java -cp inuse-engine.jar io.inuse.engine.Main <action>}, started
@@ -18,10 +16,23 @@ import java.util.function.Supplier;
  * a frame. Exit code 0 means the result reached the broker; anything else is a failure.
  */
 public final class Main {
-    /** The actions by the name the broker passes, the name of the custom action. */
-    static final Map<String, Supplier<CustomAction>> ACTIONS = Map.of(
-            "InuseProbe", Probe::new,
-            Probe.DEFERRED, ProbeDeferred::new);
+    /** The names of the actions, as the broker passes them: the names of the custom actions. */
+    static final String ACTION_NAMES = "[InuseProbe, " + Probe.DEFERRED + "]";
+
+    /**
+     * The action of that name, or null. A switch, not a map of constructor references: the start-up
+     * path avoids lambdas, whose bootstrap every action would pay for (packaging/bench).
+     */
+    static CustomAction action(String name) {
+        switch (name) {
+            case "InuseProbe":
+                return new Probe();
+            case Probe.DEFERRED:
+                return new ProbeDeferred();
+            default:
+                return null;
+        }
+    }
 
     static final int EXIT_OK = 0;
     static final int EXIT_NO_RESULT = 2;
@@ -39,12 +50,13 @@ public final class Main {
     }
 
     static int run(String[] args, InputStream in, OutputStream out, PrintStream diagnostics) {
-        if (args.length != 1 || !ACTIONS.containsKey(args[0])) {
-            diagnostics.println("usage: io.inuse.engine.Main <action>, with action one of " + ACTIONS.keySet()
+        CustomAction action = args.length == 1 ? action(args[0]) : null;
+        if (action == null) {
+            diagnostics.println("usage: io.inuse.engine.Main <action>, with action one of " + ACTION_NAMES
                     + (args.length > 0 ? "; got " + String.join(" ", args) : ""));
             return EXIT_USAGE;
         }
-        return serve(ACTIONS.get(args[0]).get(), in, out, diagnostics);
+        return serve(action, in, out, diagnostics);
     }
 
     /** HELLO, the action in its entry wrapper, RESULT. Public for test engines that serve other actions. */

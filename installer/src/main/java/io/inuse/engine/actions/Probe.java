@@ -16,7 +16,7 @@ public final class Probe implements CustomAction {
     public void run(Session session) {
         String runtime = "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ") on "
                 + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch");
-        session.log("engine runtime: " + runtime + "; install language " + session.language());
+        int language = session.language();
         session.setProperty("INUSE_ENGINE_RUNTIME", runtime);
         CustomActionData data = CustomActionData.builder()
                 .put("INUSE_JAVA_HOME", nonEmpty(session.property("INUSE_JAVA_HOME")))
@@ -24,7 +24,9 @@ public final class Probe implements CustomAction {
                 .put("ProductVersion", session.property("ProductVersion"))
                 .build();
         session.setProperty(DEFERRED, data.encode());
-        session.log("handed " + DEFERRED + " " + data.entries().size() + " CustomActionData entries: " + data.entries().keySet());
+        // one log line, not two: every request is a round trip through the broker
+        session.log("engine runtime: " + runtime + "; install language " + language + "; handed " + DEFERRED + " "
+                + data.entries().size() + " CustomActionData entries: " + data.entries().keySet());
     }
 
     private static String nonEmpty(String value) {

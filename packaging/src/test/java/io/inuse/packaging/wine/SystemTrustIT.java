@@ -40,7 +40,7 @@ class SystemTrustIT {
             run.lacks("waits for a debugger");
             run.lacks("INUSE_REQUEST_REBOOT=1:1");   // not handed to the deferred action
             run.lacks("asked Windows Installer for a reboot");
-            run.contains("inuse: InuseProbe: handed InuseProbeDeferred 2 CustomActionData entries: [INUSE_JAVA_HOME, ProductVersion]");
+            run.contains("; handed InuseProbeDeferred 2 CustomActionData entries: [INUSE_JAVA_HOME, ProductVersion]");
             ActionRun.installedV1(bed, wine);
         });
         report("trust: user switches", start, "INUSE_ENGINE_DEBUG ignored with a line, INUSE_REQUEST_REBOOT=1 changes nothing: exit=0");
