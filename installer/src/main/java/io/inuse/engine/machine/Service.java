@@ -1,0 +1,5 @@
+package io.inuse.engine.machine;
+
+/** A running Win32 service: short and display name, and the id of the process that hosts it (0 when none). */
+public record Service(String shortName, String displayName, long pid) {
+}
