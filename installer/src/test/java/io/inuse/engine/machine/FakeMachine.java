@@ -1,0 +1,219 @@
+package io.inuse.engine.machine;
+
+import io.inuse.engine.session.SessionException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory {@link Machine} for unit tests.
+ *
+ * <ul>
+ * <li>known folders in a map;</li>
+ * <li>files: a path and its identity ({@link #file}); a path is looked up without regard to case
+ * and after a {@code \\?\} or {@code \??\} prefix, then through the {@link #alias} map (an 8.3
+ * name, another spelling), as Windows resolves it;</li>
+ * <li>exclusive-open answers per identity ({@link #probe}, {@link #lock}); a file with no answer
+ * opens (FREE), a missing one is NOT_FOUND;</li>
+ * <li>processes ({@link #process}, {@link #unscannable}) and services ({@link #service});</li>
+ * <li>failures: {@link #failing} maps a call's name ({@code "processes"}, {@code "services"},
+ * {@code "knownFolder"}, {@code "openExclusive"}, {@code "identify"} or {@code "identify:<path>"})
+ * to a Win32 error, and that call throws {@link SessionException} with the API's name;</li>
+ * <li>{@link #beforeCall} runs before every call with the call's name, so a test can change the
+ * machine between two calls (a process exits, a locker goes away); {@link #calls} lists them.</li>
+ * </ul>
+ */
+public class FakeMachine implements Machine {
+    /** A scripted process: image path, why it could not be scanned (null when it could), all its module paths. */
+    public record FakeProcess(long pid, String imagePath, String error, List<String> modules) {
+    }
+
+    public final Map<KnownFolder, String> folders = new EnumMap<>(KnownFolder.class);
+    /** canonical path (lower case) → identity */
+    private final Map<String, FileIdentity> files = new HashMap<>();
+    /** spelling (lower case, prefix removed) → canonical path (lower case) */
+    private final Map<String, String> aliases = new HashMap<>();
+    /** "volume:index" → answer */
+    private final Map<String, OpenProbe> probes = new HashMap<>();
+    public final List<FakeProcess> processes = new ArrayList<>();
+    public final List<Service> services = new ArrayList<>();
+    public final Map<String, Long> failing = new HashMap<>();
+    public final List<String> calls = new ArrayList<>();
+    /** The module names each processes() call asked for. */
+    public final List<List<String>> processesAsked = new ArrayList<>();
+    public Consumer<String> beforeCall = call -> { };
+
+    /** A machine with the usual known folders under C:\Windows and C:\Program Files. */
+    public static FakeMachine standard() {
+        FakeMachine machine = new FakeMachine();
+        machine.folders.put(KnownFolder.Windows, "C:\\Windows");
+        machine.folders.put(KnownFolder.System, "C:\\Windows\\system32");
+        machine.folders.put(KnownFolder.SystemX86, "C:\\Windows\\SysWOW64");
+        machine.folders.put(KnownFolder.ProgramFiles, "C:\\Program Files");
+        machine.folders.put(KnownFolder.ProgramFilesX86, "C:\\Program Files (x86)");
+        machine.folders.put(KnownFolder.ProgramFilesCommon, "C:\\Program Files\\Common Files");
+        machine.folders.put(KnownFolder.ProgramData, "C:\\ProgramData");
+        return machine;
+    }
+
+    /** A file at a path (its long path as given), with its identity on a volume. */
+    public FakeMachine file(String path, long volumeSerial, long fileIndex) {
+        files.put(key(path), new FileIdentity(path, volumeSerial, fileIndex));
+        return this;
+    }
+
+    public FakeMachine removeFile(String path) {
+        files.remove(key(path));
+        return this;
+    }
+
+    /** Another spelling of a path: an 8.3 name, another folder's junction, ... */
+    public FakeMachine alias(String spelling, String path) {
+        aliases.put(key(spelling), key(path));
+        return this;
+    }
+
+    /** What the exclusive open of the file at that path answers. */
+    public FakeMachine probe(String path, OpenProbe.Result result, long win32Error) {
+        probes.put(identityKey(lookup(path)), new OpenProbe(result, win32Error));
+        return this;
+    }
+
+    /** The exclusive open of the file at that path meets a sharing violation (32). */
+    public FakeMachine lock(String path) {
+        return probe(path, OpenProbe.Result.SHARING_VIOLATION, 32);
+    }
+
+    /** The exclusive open of the file at that path succeeds again. */
+    public FakeMachine unlock(String path) {
+        probes.remove(identityKey(lookup(path)));
+        return this;
+    }
+
+    public FakeMachine process(long pid, String imagePath, String... modules) {
+        processes.add(new FakeProcess(pid, imagePath, null, List.of(modules)));
+        return this;
+    }
+
+    /** A process the scan could not read, with the reason the broker gives. */
+    public FakeMachine unscannable(long pid, String imagePath, String error) {
+        processes.add(new FakeProcess(pid, imagePath, error, List.of()));
+        return this;
+    }
+
+    public FakeMachine removeProcess(long pid) {
+        processes.removeIf(p -> p.pid() == pid);
+        return this;
+    }
+
+    public FakeMachine service(String shortName, String displayName, long pid) {
+        services.add(new Service(shortName, displayName, pid));
+        return this;
+    }
+
+    public int count(String call) {
+        int n = 0;
+        for (String c : calls) {
+            n += c.equals(call) ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Override
+    public String knownFolder(KnownFolder folder) {
+        enter("knownFolder", "KNOWN_FOLDER", "SHGetKnownFolderPath");
+        String path = folders.get(folder);
+        if (path == null) {
+            throw new SessionException("KNOWN_FOLDER", 2, "SHGetKnownFolderPath", "no such folder in the fake: " + folder);
+        }
+        return path;
+    }
+
+    @Override
+    public Optional<FileIdentity> identify(String path) {
+        enter("identify", "IDENTIFY", "CreateFileW");
+        Long error = failing.get("identify:" + path);
+        if (error != null) {
+            throw new SessionException("IDENTIFY", error, "CreateFileW", "");
+        }
+        return Optional.ofNullable(lookup(path));
+    }
+
+    @Override
+    public OpenProbe openExclusive(String path) {
+        enter("openExclusive", "OPEN_EXCLUSIVE", "CreateFileW");
+        FileIdentity identity = lookup(path);
+        if (identity == null) {
+            return new OpenProbe(OpenProbe.Result.NOT_FOUND, 2);
+        }
+        return probes.getOrDefault(identityKey(identity), new OpenProbe(OpenProbe.Result.FREE, 0));
+    }
+
+    @Override
+    public List<ProcessModules> processes(List<String> moduleNames) {
+        enter("processes", "PROCESSES", "CreateToolhelp32Snapshot");
+        processesAsked.add(List.copyOf(moduleNames));
+        List<ProcessModules> answer = new ArrayList<>();
+        for (FakeProcess process : processes) {
+            List<String> asked = new ArrayList<>();
+            for (String module : process.modules()) {
+                for (String name : moduleNames) {
+                    if (fileName(module).equalsIgnoreCase(name)) {
+                        asked.add(module);
+                        break;
+                    }
+                }
+            }
+            answer.add(new ProcessModules(process.pid(), process.imagePath(), process.error(), asked));
+        }
+        return answer;
+    }
+
+    @Override
+    public List<Service> services() {
+        enter("services", "SERVICES", "EnumServicesStatusExW");
+        return List.copyOf(services);
+    }
+
+    private void enter(String call, String request, String api) {
+        calls.add(call);
+        beforeCall.accept(call);
+        Long error = failing.get(call);
+        if (error != null) {
+            throw new SessionException(request, error, api, "failing in the fake");
+        }
+    }
+
+    private FileIdentity lookup(String path) {
+        String key = key(path);
+        FileIdentity identity = files.get(key);
+        if (identity == null && aliases.containsKey(key)) {
+            identity = files.get(aliases.get(key));
+        }
+        return identity;
+    }
+
+    private static String key(String path) {
+        String text = path;
+        if (text.startsWith("\\\\?\\") || text.startsWith("\\??\\")) {
+            text = text.substring(4);
+        }
+        return text.toLowerCase(Locale.ROOT);
+    }
+
+    private static String identityKey(FileIdentity identity) {
+        if (identity == null) {
+            throw new IllegalArgumentException("no such file in the fake");
+        }
+        return identity.volumeSerial() + ":" + identity.fileIndex();
+    }
+
+    private static String fileName(String path) {
+        return path.substring(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1);
+    }
+}
