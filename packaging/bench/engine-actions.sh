@@ -93,3 +93,8 @@ echo "ratio java/native, second action: $(echo "scale=0; $js / $ns" | bc)x ($js 
 echo "whole install: java $jt ms, native $ntv ms, no custom actions $nt ms: java/none = $(echo "scale=2; $jt / $nt" | bc)"
 echo "engine extraction inside the Java actions: median $(median < extraction.txt) ms (of both actions, all rounds)"
 echo "raw rows: $work/results.tsv"
+# the goal of every Java action: at most 1.15x its floor, measured in this same run
+if [ "$(echo "$jf > 1.15 * $ff || $js > 1.15 * $fs" | bc)" = 1 ]; then
+  echo "bench: GOAL MISSED: a Java action costs more than 1.15x the do-nothing engine's floor" >&2
+  exit 3
+fi

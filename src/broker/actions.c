@@ -103,7 +103,7 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
     log_line(session, L"%ls: runtime %ls (Java %ls, %ls)", action, rt.home, rt.version, rt.source);
     wchar_t classpath[MAX_PATH];
     wfmt(classpath, MAX_PATH, L"%ls\\engine\\inuse-engine.jar", p.folder);   /* fits: the folder name is short and fixed */
-    engine_run run = { &rt, classpath, timeout_ms(&b, port), port };
+    engine_run run = { &rt, classpath, p.folder, timeout_ms(&b, port), port };
     rc = engine_serve(&b, &run);
     runtime_release(&rt);   /* the runtime's files stayed open, unswappable, while the engine ran */
   }

@@ -3,9 +3,12 @@
    decision: its own mechanics are finding and checking the runtime, the extraction folder and
    the timeout. One file per area:
      actions.c    the exports (one per custom action) and the run of one action
-     protocol.c   frames and values, both directions
+     protocol.c   frames and values, both directions (protocol.h: all it needs, so that it also
+                  builds natively for its fuzz test, src/testtools/framefuzz.c)
      requests.c   the MSI requests of the protocol, as a table
-     engine.c     the engine process: pipes, job object, stderr, timeout
+     machine.c    the machine requests: known folders, file identity, exclusive open, processes, services
+     engine.c     serving the engine process: frames, stderr, timeout, ending it
+     launch.c     starting the engine process: command line, environment, pipes, job object
      runtime.c    finding and checking the Java runtime
      payload.c    the engine and runtime embedded in this DLL: extraction folder, hashes
      msilog.c     the MSI log, CustomActionData look-ups
@@ -19,53 +22,7 @@
 #include <msiquery.h>
 #include <stdint.h>
 
-#define PROTOCOL_VERSION 1
-#define MAX_FRAME (16u * 1024u * 1024u)
-#define MAX_DEPTH 8
-#define KIND_REQUEST 1
-#define KIND_REPLY 2
-
-enum { OP_HELLO = 1, OP_GET_PROPERTY, OP_SET_PROPERTY, OP_FORMAT_RECORD, OP_MESSAGE,
-       OP_GET_MODE, OP_SET_MODE, OP_GET_LANGUAGE, OP_RESULT, OP_DB_QUERY };
-
-enum { V_NULL = 0, V_INT = 1, V_STRING = 2, V_BYTES = 3, V_LIST = 4 };
-
-/* A decoded value; strings and bytes point into the frame they came from. */
-typedef struct value {
-  int tag;
-  int64_t integer;
-  const uint8_t *data;   /* V_STRING (UTF-8), V_BYTES */
-  uint32_t length;       /* bytes of data, or items of a list */
-  struct value *items;   /* V_LIST */
-} value;
-
-typedef struct frame {
-  uint8_t *body;         /* the bytes after the length prefix, owned */
-  uint32_t size;
-  int kind;
-  uint32_t id;
-  int op;
-  value args;            /* V_LIST of the request's values */
-} frame;
-
-/* A reply under construction. */
-typedef struct buffer {
-  uint8_t *data;
-  size_t size, capacity;
-  int failed;            /* out of memory: the reply is dropped and the action fails */
-} buffer;
-
-/* protocol.c */
-int frame_read(HANDLE pipe, frame *f, char *error, size_t error_size);  /* 1 frame, 0 end of stream, -1 error (f->id set when read) */
-void frame_free(frame *f);
-void buf_u8(buffer *b, uint8_t v);
-void buf_u32(buffer *b, uint32_t v);
-void buf_int(buffer *b, int64_t v);         /* a tagged integer value */
-void buf_wstring(buffer *b, const wchar_t *s); /* a tagged string value, UTF-16 to UTF-8 */
-void buf_list(buffer *b, uint32_t count);  /* a value list / list header */
-void reply_begin(buffer *b, uint32_t id, uint32_t status, const char *api, const char *message);
-int reply_send(HANDLE pipe, buffer *b);    /* fills in the length; 1 on success */
-wchar_t *utf8_to_wide(const uint8_t *data, uint32_t length); /* malloc'ed, NULL if not valid UTF-8 */
+#include "protocol.h"
 
 /* The broker's state during one action. */
 typedef struct broker {
@@ -80,14 +37,24 @@ typedef struct broker {
 } broker;
 
 /* requests.c: serves one request and writes its reply into *reply (sent by engine.c) */
+typedef struct request {
+  broker *b;
+  const frame *f;
+  buffer *reply;
+} request;
 void serve_request(broker *b, const frame *f, buffer *reply);
+int request_error(request *r, uint32_t status, const char *api, const char *message);  /* an error reply; returns 1 */
+void request_ok(request *r, uint32_t values);   /* a success reply's header: then `values` values */
+
+/* machine.c: the machine requests (KNOWN_FOLDER .. SERVICES), rows of requests.c's table; each
+   writes its whole reply and returns 1. */
+int machine_known_folder(request *r);
+int machine_file_identity(request *r);
+int machine_open_exclusive(request *r);
+int machine_process_modules(request *r);
+int machine_services(request *r);
 
 /* msilog.c */
-/* Formatting into a fixed buffer, always terminated: what does not fit is cut. Returns 1 when all
-   of it fit, 0 when it was cut (or size is 0). Every formatted write into a fixed buffer of the
-   broker goes through these (a bare _snwprintf leaves a truncated buffer unterminated). */
-int wfmt(wchar_t *out, size_t size, const wchar_t *fmt, ...);
-int cfmt(char *out, size_t size, const char *fmt, ...);
 void log_line(MSIHANDLE session, const wchar_t *fmt, ...);
 wchar_t *get_property(MSIHANDLE session, const wchar_t *name);   /* malloc'ed, never NULL ("" on error) */
 wchar_t *read_property(MSIHANDLE session, const wchar_t *name, UINT *rc); /* malloc'ed, NULL with *rc on error */
@@ -141,14 +108,18 @@ int hold_checked(const wchar_t *path, int kind, HANDLE *held, wchar_t *why, size
 int admin_only(const wchar_t *path, int exact, wchar_t *why, size_t why_size);
 int on_wine(void);
 
-/* engine.c */
+/* engine.c (serving the engine) and launch.c (starting it) */
 int debug_port(void);   /* INUSE_ENGINE_DEBUG as a port, else 0 */
 typedef struct engine_run {
   const runtime *rt;
   const wchar_t *classpath;
+  const wchar_t *folder;  /* the admin-only extraction folder: the engine's working directory */
   DWORD timeout_ms;
   int debug_port;        /* INUSE_ENGINE_DEBUG when honoured (never elevated), else 0 */
 } engine_run;
 UINT engine_serve(broker *b, const engine_run *run);
+int start_engine(broker *b, const engine_run *run, HANDLE child[3], PROCESS_INFORMATION *pi, HANDLE job);
+HANDLE kill_on_close_job(void);
+int make_pipes(HANDLE ours[3], HANDLE child[3]);
 
 #endif

@@ -95,7 +95,8 @@ static int safe_relative(const char *path, size_t n) {
 static int write_entry(const wchar_t *folder, const char *name, size_t name_len, const BYTE *data, uint64_t size,
                        const BYTE *expected, int *is_runtime, wchar_t *why, size_t why_size) {
   wchar_t path[MAX_PATH];
-  int n = _snwprintf(path, MAX_PATH - 1, L"%ls\\", folder);
+  int n = wfmt(path, MAX_PATH, L"%ls\\", folder) ? (int)wcslen(path) : -1;
+  if (n >= MAX_PATH - 1) n = -1;   /* no room for a name: MultiByteToWideChar with 0 room would only measure */
   int w = n < 0 ? 0 : MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, (int)name_len, path + n, MAX_PATH - n - 1);
   if (n < 0 || w <= 0) { wfmt(why, why_size, L"pak entry name is not valid UTF-8 or too long"); return 0; }
   path[n + w] = 0;

@@ -2,7 +2,7 @@
    Every length and count is checked against what remains before it is used; a malformed frame is
    an error with a message, never a read past the buffer. Memory follows the values a frame really
    holds, never the counts it claims (src/testtools/framefuzz.c fuzzes this decoder). */
-#include "broker.h"
+#include "protocol.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

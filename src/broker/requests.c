@@ -8,21 +8,15 @@
 #include <wchar.h>
 #include <wctype.h>
 
-typedef struct request {
-  broker *b;
-  const frame *f;
-  buffer *reply;
-} request;
-
 typedef int (*handler)(request *r);  /* writes the reply; returns 1 */
 
-static int error(request *r, uint32_t status, const char *api, const char *message) {
+int request_error(request *r, uint32_t status, const char *api, const char *message) {
   reply_begin(r->reply, r->f->id, status, api, message);
   buf_list(r->reply, 0);
   return 1;
 }
 
-static void ok(request *r, uint32_t values) {
+void request_ok(request *r, uint32_t values) {
   reply_begin(r->reply, r->f->id, 0, "", "");
   buf_list(r->reply, values);
 }
@@ -41,7 +35,7 @@ static int args_are(request *r, const char *types) {
 static int bad_args(request *r, const char *expected) {
   char m[200];
   cfmt(m, sizeof m, "wrong arguments: expected %s", expected);
-  return error(r, ERROR_INVALID_PARAMETER, "protocol", m);
+  return request_error(r, ERROR_INVALID_PARAMETER, "protocol", m);
 }
 
 /* A string argument for a W API, or NULL when it holds a NUL, which no Windows Installer string can. */
@@ -65,7 +59,7 @@ static int in_range(request *r, int index, int64_t low, int64_t high) {
 static int refused_in_deferred(request *r, const char *api, const wchar_t *asked, const char *why) {
   log_line(r->b->session, L"the deferred action %ls asked for %ls, which Windows does not give a deferred action (%hs): refused",
            r->b->action, asked, why);
-  return error(r, ERROR_ACCESS_DENIED, api, why);
+  return request_error(r, ERROR_ACCESS_DENIED, api, why);
 }
 
 static int deferred_may_read(const broker *b, const wchar_t *name) {
@@ -85,10 +79,10 @@ static int hello(request *r) {
     log_line(r->b->session, L"the engine speaks protocol version %d, this broker %d: engine and broker come from different builds",
              (int)version, PROTOCOL_VERSION);
     r->b->fatal = 1;
-    return error(r, ERROR_INVALID_FUNCTION, "protocol", m);
+    return request_error(r, ERROR_INVALID_FUNCTION, "protocol", m);
   }
   r->b->hello_done = 1;
-  ok(r, 3);
+  request_ok(r, 3);
   buf_int(r->reply, PROTOCOL_VERSION);
   buf_wstring(r->reply, r->b->action);
   buf_int(r->reply, r->b->deferred);
@@ -106,7 +100,7 @@ static void note_asked(broker *b, const wchar_t *name) {
 static int get_prop(request *r) {
   if (!args_are(r, "s")) return bad_args(r, "(string name)");
   wchar_t *name = arg_string(r, 0);
-  if (!name) return error(r, ERROR_INVALID_PARAMETER, "protocol", "a property name cannot hold a NUL character");
+  if (!name) return request_error(r, ERROR_INVALID_PARAMETER, "protocol", "a property name cannot hold a NUL character");
   note_asked(r->b, name);
   if (r->b->deferred && !deferred_may_read(r->b, name)) {
     wchar_t asked[300];
@@ -118,8 +112,8 @@ static int get_prop(request *r) {
   UINT rc;
   wchar_t *text = read_property(r->b->session, name, &rc);
   free(name);
-  if (!text) return error(r, rc, "MsiGetPropertyW", "cannot read the property");
-  ok(r, 1);
+  if (!text) return request_error(r, rc, "MsiGetPropertyW", "cannot read the property");
+  request_ok(r, 1);
   buf_wstring(r->reply, text);
   free(text);
   return 1;
@@ -132,13 +126,13 @@ static int set_prop(request *r) {
   if (!name || !text) {
     free(name);
     free(text);
-    return error(r, ERROR_INVALID_PARAMETER, "protocol", "a property name or value cannot hold a NUL character");
+    return request_error(r, ERROR_INVALID_PARAMETER, "protocol", "a property name or value cannot hold a NUL character");
   }
   UINT rc = MsiSetPropertyW(r->b->session, name, text);
   free(name);
   free(text);
-  if (rc != ERROR_SUCCESS) return error(r, rc, "MsiSetPropertyW", "cannot set the property");
-  ok(r, 0);
+  if (rc != ERROR_SUCCESS) return request_error(r, rc, "MsiSetPropertyW", "cannot set the property");
+  request_ok(r, 0);
   return 1;
 }
 
@@ -173,7 +167,7 @@ static int format_record(request *r) {
   if (!args_are(r, "l")) return bad_args(r, "(list fields)");
   char why[200];
   MSIHANDLE rec = make_record(&r->f->args.items[0], why, sizeof why);
-  if (!rec) return error(r, ERROR_INVALID_PARAMETER, "protocol", why);
+  if (!rec) return request_error(r, ERROR_INVALID_PARAMETER, "protocol", why);
   DWORD size = 0;
   wchar_t empty[1] = L"";
   UINT rc = MsiFormatRecordW(r->b->session, rec, empty, &size);
@@ -184,8 +178,8 @@ static int format_record(request *r) {
     rc = text ? MsiFormatRecordW(r->b->session, rec, text, &size) : ERROR_OUTOFMEMORY;
   }
   MsiCloseHandle(rec);
-  if (rc != ERROR_SUCCESS) { free(text); return error(r, rc, "MsiFormatRecordW", "cannot format the record"); }
-  ok(r, 1);
+  if (rc != ERROR_SUCCESS) { free(text); return request_error(r, rc, "MsiFormatRecordW", "cannot format the record"); }
+  request_ok(r, 1);
   buf_wstring(r->reply, text);
   free(text);
   return 1;
@@ -195,11 +189,11 @@ static int message(request *r) {
   if (!args_are(r, "il") || !in_range(r, 0, 0, 0xFFFFFFFFLL)) return bad_args(r, "(integer type 0..0xFFFFFFFF, list fields)");
   char why[200];
   MSIHANDLE rec = make_record(&r->f->args.items[1], why, sizeof why);
-  if (!rec) return error(r, ERROR_INVALID_PARAMETER, "protocol", why);
+  if (!rec) return request_error(r, ERROR_INVALID_PARAMETER, "protocol", why);
   /* The clock of the timeout stands still in here: a person may be answering a dialog. */
   int answer = MsiProcessMessage(r->b->session, (INSTALLMESSAGE)(uint32_t)r->f->args.items[0].integer, rec);
   MsiCloseHandle(rec);
-  ok(r, 1);
+  request_ok(r, 1);
   buf_int(r->reply, answer);
   return 1;
 }
@@ -215,7 +209,7 @@ static int get_mode(request *r) {
   } else {
     answer = MsiGetMode(r->b->session, mode) ? 1 : 0;
   }
-  ok(r, 1);
+  request_ok(r, 1);
   buf_int(r->reply, answer);
   return 1;
 }
@@ -227,15 +221,15 @@ static int set_mode(request *r) {
   if (r->b->deferred)
     return refused_in_deferred(r, "MsiSetMode", L"MsiSetMode", "a deferred action cannot set a run mode: ask for the reboot from an immediate action");
   UINT rc = MsiSetMode(r->b->session, (MSIRUNMODE)(int)r->f->args.items[0].integer, r->f->args.items[1].integer != 0);
-  if (rc != ERROR_SUCCESS) return error(r, rc, "MsiSetMode", "cannot set the run mode");
-  ok(r, 0);
+  if (rc != ERROR_SUCCESS) return request_error(r, rc, "MsiSetMode", "cannot set the run mode");
+  request_ok(r, 0);
   return 1;
 }
 
 static int language(request *r) {
   if (!args_are(r, "")) return bad_args(r, "no arguments");
   if (r->b->commit) return refused_in_deferred(r, "MsiGetLanguage", L"MsiGetLanguage", "a commit action cannot read the language");
-  ok(r, 1);
+  request_ok(r, 1);
   buf_int(r->reply, MsiGetLanguage(r->b->session));
   return 1;
 }
@@ -244,9 +238,9 @@ static int result(request *r) {
   if (!args_are(r, "i")) return bad_args(r, "(integer return code)");
   int64_t code = r->f->args.items[0].integer;
   if (code != ERROR_SUCCESS && code != ERROR_INSTALL_USEREXIT && code != ERROR_INSTALL_FAILURE)
-    return error(r, ERROR_INVALID_PARAMETER, "protocol", "a result must be 0, 1602 or 1603");
+    return request_error(r, ERROR_INVALID_PARAMETER, "protocol", "a result must be 0, 1602 or 1603");
   r->b->result = (int)code;
-  ok(r, 0);
+  request_ok(r, 0);
   return 1;
 }
 
@@ -289,12 +283,12 @@ static int db_query(request *r) {
   if (!args_are(r, "s")) return bad_args(r, "(string SELECT query)");
   if (r->b->deferred) return refused_in_deferred(r, "MsiGetActiveDatabase", L"a database query", "a deferred action has no database");
   wchar_t *sql = arg_string(r, 0);
-  if (!sql) return error(r, ERROR_INVALID_PARAMETER, "protocol", "a query cannot hold a NUL character");
+  if (!sql) return request_error(r, ERROR_INVALID_PARAMETER, "protocol", "a query cannot hold a NUL character");
   const wchar_t *start = sql;
   while (iswspace(*start)) start++;
   if (_wcsnicmp(start, L"SELECT", 6) != 0 || !iswspace(start[6])) {
     free(sql);
-    return error(r, ERROR_INVALID_PARAMETER, "protocol", "only SELECT queries are served");
+    return request_error(r, ERROR_INVALID_PARAMETER, "protocol", "only SELECT queries are served");
   }
   MSIHANDLE db = MsiGetActiveDatabase(r->b->session), view = 0, types = 0, row = 0;
   const char *api = "MsiGetActiveDatabase";
@@ -306,7 +300,7 @@ static int db_query(request *r) {
   char why[200] = "";
   if (rc == ERROR_SUCCESS) {
     UINT fields = MsiRecordGetFieldCount(types);
-    ok(r, 1);
+    request_ok(r, 1);
     buf_u8(r->reply, V_LIST);
     size_t count_at = r->reply->size;
     buf_u32(r->reply, 0);
@@ -332,7 +326,7 @@ static int db_query(request *r) {
   if (types) MsiCloseHandle(types);
   if (view) { MsiViewClose(view); MsiCloseHandle(view); }
   if (db) MsiCloseHandle(db);
-  return rc == ERROR_SUCCESS ? 1 : error(r, rc, api, why);
+  return rc == ERROR_SUCCESS ? 1 : request_error(r, rc, api, why);
 }
 
 static const struct { int op; const char *name; handler run; } handlers[] = {
@@ -346,13 +340,18 @@ static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_GET_LANGUAGE, "GET_LANGUAGE", language },
   { OP_RESULT, "RESULT", result },
   { OP_DB_QUERY, "DB_QUERY", db_query },
+  { OP_KNOWN_FOLDER, "KNOWN_FOLDER", machine_known_folder },
+  { OP_FILE_IDENTITY, "FILE_IDENTITY", machine_file_identity },
+  { OP_OPEN_EXCLUSIVE, "OPEN_EXCLUSIVE", machine_open_exclusive },
+  { OP_PROCESS_MODULES, "PROCESS_MODULES", machine_process_modules },
+  { OP_SERVICES, "SERVICES", machine_services },
 };
 
 void serve_request(broker *b, const frame *f, buffer *reply) {
   request r = { b, f, reply };
   int found = 0;
   if (!b->hello_done && f->op != OP_HELLO) {
-    error(&r, ERROR_INVALID_FUNCTION, "protocol", "the first request must be HELLO");
+    request_error(&r, ERROR_INVALID_FUNCTION, "protocol", "the first request must be HELLO");
     found = 1;
   }
   for (size_t i = 0; !found && i < sizeof handlers / sizeof handlers[0]; i++) {
@@ -362,6 +361,6 @@ void serve_request(broker *b, const frame *f, buffer *reply) {
     char m[100];
     cfmt(m, sizeof m, "unknown request op %d", f->op);
     log_line(b->session, L"the engine sent an unknown request (op %d): answered with an error", f->op);
-    error(&r, ERROR_INVALID_FUNCTION, "protocol", m);
+    request_error(&r, ERROR_INVALID_FUNCTION, "protocol", m);
   }
 }

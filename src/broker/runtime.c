@@ -69,6 +69,7 @@ static int release_version(const wchar_t *home, wchar_t *version, size_t version
 
 int runtime_check(const wchar_t *home, runtime *rt, wchar_t *why, size_t why_size) {
   memset(rt, 0, sizeof *rt);
+  if (why_size) why[0] = 0;
   size_t given = wcslen(home);
   if (given > MAX_PATH - 20) {   /* the path may come from a user: say how long, quote its start only */
     wfmt(why, why_size, L"runtime path is too long (%lu characters, at most %d): %.60ls...", (unsigned long)given, MAX_PATH - 20, home);
@@ -97,6 +98,11 @@ int runtime_check(const wchar_t *home, runtime *rt, wchar_t *why, size_t why_siz
     return 0;
   }
   int feature = release_version(rt->home, rt->version, sizeof rt->version / sizeof rt->version[0], why, why_size);
+  if (!feature && !why[0]) {   /* a JAVA_VERSION that is not a number: say so, not nothing */
+    wfmt(why, why_size, L"runtime %ls says it is Java \"%ls\" (its release file), not a version number; the engine needs Java %d or later",
+         rt->home, rt->version, MIN_JAVA);
+    return 0;
+  }
   if (!feature) return 0;
   if (feature < MIN_JAVA) {
     wfmt(why, why_size, L"runtime %ls is Java %ls (its release file); the engine needs Java %d or later", rt->home, rt->version, MIN_JAVA);
@@ -117,7 +123,8 @@ void runtime_release(runtime *rt) {
 static int check_one(runtime *rt, const wchar_t *path, int kind, int *unanswered, wchar_t *why, size_t why_size) {
   if (rt->held_count == rt->held_capacity) {
     size_t capacity = rt->held_capacity ? rt->held_capacity * 2 : 64;
-    HANDLE *more = capacity <= MAX_HELD ? realloc(rt->held, capacity * sizeof *more) : NULL;
+    if (capacity > MAX_HELD) capacity = MAX_HELD;
+    HANDLE *more = rt->held_count < MAX_HELD ? realloc(rt->held, capacity * sizeof *more) : NULL;
     if (!more) {
       wfmt(why, why_size, L"runtime %ls has more files and folders than this check holds (%d), or memory ran out", rt->home, MAX_HELD);
       return 0;

@@ -29,7 +29,7 @@
    (their peak allocation must stay under twice the frame) and one of 16 M nulls, the most values
    a frame can hold. Prints a summary line; exits 1 on any problem. The seed is fixed unless given. */
 #define FRAMEFUZZ_HARNESS
-#include "broker.h"
+#include "protocol.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

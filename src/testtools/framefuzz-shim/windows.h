@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <wchar.h>
 
-/* The integer widths are Windows's (a Linux long has 64 bits). Besides what protocol.c calls, the
-   common types broker.h may name in its other declarations: when it names a new one, add it here. */
+/* The integer widths are Windows's (a Linux long has 64 bits). protocol.c includes only
+   protocol.h, so only the names protocol.h and protocol.c use are needed here. */
 typedef void *HANDLE, *HMODULE, *HKEY, *PVOID, *LPVOID, *PSID, *PACL, *PSECURITY_DESCRIPTOR;
 typedef const void *LPCVOID;
 typedef uint8_t BYTE;

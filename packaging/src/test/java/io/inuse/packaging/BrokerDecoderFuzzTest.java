@@ -76,7 +76,7 @@ class BrokerDecoderFuzzTest {
             tools.run(WORK, "gcc", args);
         } catch (BuildException e) {
             fail("cannot build the broker's fuzz harness. Missing headers or libasan: Debian packages gcc and libc6-dev"
-                    + " (packaging/install-toolchain.sh). A Windows type broker.h now names: declare it in"
+                    + " (packaging/install-toolchain.sh). A Windows name protocol.h or protocol.c now uses: declare it in"
                     + " src/testtools/framefuzz-shim/windows.h. " + e.getMessage(), e);
         }
     }

@@ -17,6 +17,11 @@ public final class Ops {
     public static final int GET_LANGUAGE = 8;
     public static final int RESULT = 9;
     public static final int DB_QUERY = 10;
+    public static final int KNOWN_FOLDER = 11;
+    public static final int FILE_IDENTITY = 12;
+    public static final int OPEN_EXCLUSIVE = 13;
+    public static final int PROCESS_MODULES = 14;
+    public static final int SERVICES = 15;
 
     private Ops() {
     }
@@ -34,6 +39,11 @@ public final class Ops {
             case GET_LANGUAGE -> "GET_LANGUAGE";
             case RESULT -> "RESULT";
             case DB_QUERY -> "DB_QUERY";
+            case KNOWN_FOLDER -> "KNOWN_FOLDER";
+            case FILE_IDENTITY -> "FILE_IDENTITY";
+            case OPEN_EXCLUSIVE -> "OPEN_EXCLUSIVE";
+            case PROCESS_MODULES -> "PROCESS_MODULES";
+            case SERVICES -> "SERVICES";
             default -> "op " + op;
         };
     }

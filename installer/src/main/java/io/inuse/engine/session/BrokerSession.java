@@ -105,6 +105,14 @@ public final class BrokerSession implements Session {
         return result;
     }
 
+    /**
+     * One request of any op, for the requests beside the MSI ones ({@code BrokerMachine}): its
+     * reply values, or a SessionException as for every other call. The caller checks their shape.
+     */
+    public List<Object> request(int op, Object... args) {
+        return call(op, args);
+    }
+
     private static List<Object> record(Object[] fields) {
         List<Object> values = new ArrayList<>();
         for (Object field : fields) {

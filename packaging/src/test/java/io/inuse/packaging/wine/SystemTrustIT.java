@@ -65,6 +65,10 @@ class SystemTrustIT {
             run.contains("inuse: InuseProbeDeferred: deferred database query: refused: 5 MsiGetActiveDatabase");
             run.contains("inuse: InuseProbeDeferred: deferred reboot mode: refused: 5 MsiSetMode");
             run.contains("inuse: InuseProbeDeferred: deferred property ProductCode: answered " + bed.v1.productCode());
+            // MsiGetMode answers a deferred action only for SCHEDULED, ROLLBACK and COMMIT: FALSE for the rest
+            run.contains("inuse broker: the deferred action InuseProbeDeferred asked MsiGetMode for run mode 6: answered FALSE");
+            run.contains("inuse: InuseProbeDeferred: deferred run mode REBOOTATEND: answered false");
+            run.contains("inuse: InuseProbeDeferred: deferred run mode SCHEDULED: answered true");
             run.contains("inuse broker: InuseProbeDeferred: engine read properties [ProductVersion,ProductCode,CustomActionData]; result 0");
             ActionRun.installedV1(bed, wine);
         });

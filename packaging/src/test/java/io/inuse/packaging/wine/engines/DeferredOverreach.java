@@ -36,6 +36,8 @@ public final class DeferredOverreach {
                 return "set";
             });
             attempt(session, "property ProductCode", () -> session.property("ProductCode"));
+            attempt(session, "run mode REBOOTATEND", () -> session.mode(Msi.MSIRUNMODE_REBOOTATEND));
+            attempt(session, "run mode SCHEDULED", () -> session.mode(Msi.MSIRUNMODE_SCHEDULED));
             new ProbeDeferred().run(session);
         }, System.in, new FileOutputStream(FileDescriptor.out), System.err));
     }

@@ -1,0 +1,132 @@
+package io.inuse.engine.machine;
+
+import io.inuse.engine.protocol.Ops;
+import io.inuse.engine.session.BrokerSession;
+import io.inuse.engine.session.SessionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@link Machine} the broker serves: each method one request of docs/protocol.md (KNOWN_FOLDER,
+ * FILE_IDENTITY, OPEN_EXCLUSIVE, PROCESS_MODULES, SERVICES) over the action's {@link BrokerSession}.
+ * A reply of another shape than the protocol's is a {@link SessionException}, as in BrokerSession.
+ */
+public final class BrokerMachine implements Machine {
+    private static final long ERROR_FILE_NOT_FOUND = 2;
+    private static final long ERROR_PATH_NOT_FOUND = 3;
+    private static final long ERROR_ACCESS_DENIED = 5;
+    private static final long ERROR_SHARING_VIOLATION = 32;
+    /** OPEN_EXCLUSIVE's kind: 1 a folder, 2 a device or other object that is not a disk file. */
+    private static final long KIND_FOLDER = 1;
+    private static final long KIND_DEVICE = 2;
+
+    private final BrokerSession session;
+
+    public BrokerMachine(BrokerSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public String knownFolder(KnownFolder folder) {
+        List<Object> reply = session.request(Ops.KNOWN_FOLDER, folder.name());
+        if (reply.size() != 1 || !(reply.get(0) instanceof String path)) {
+            throw shape("KNOWN_FOLDER", "one string", reply);
+        }
+        return path;
+    }
+
+    @Override
+    public Optional<FileIdentity> identify(String path) {
+        List<Object> reply;
+        try {
+            reply = session.request(Ops.FILE_IDENTITY, path);
+        } catch (SessionException e) {
+            if (e.api().equals("CreateFileW") && (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        if (reply.size() != 3 || !(reply.get(0) instanceof String longPath) || !(reply.get(1) instanceof Long serial)
+                || !(reply.get(2) instanceof Long index)) {
+            throw shape("FILE_IDENTITY", "[string long path, integer volume serial, integer file index]", reply);
+        }
+        return Optional.of(new FileIdentity(longPath, serial, index));
+    }
+
+    @Override
+    public OpenProbe openExclusive(String path) {
+        List<Object> reply = session.request(Ops.OPEN_EXCLUSIVE, path);
+        if (reply.size() != 2 || !(reply.get(0) instanceof Long error) || !(reply.get(1) instanceof Long kind)) {
+            throw shape("OPEN_EXCLUSIVE", "[integer error, integer kind]", reply);
+        }
+        if (kind == KIND_FOLDER || kind == KIND_DEVICE) {
+            return new OpenProbe(OpenProbe.Result.NOT_A_FILE, error);
+        }
+        if (kind != 0) {
+            throw shape("OPEN_EXCLUSIVE", "kind 0, 1 or 2", reply);
+        }
+        OpenProbe.Result result;
+        if (error == 0) {
+            result = OpenProbe.Result.FREE;
+        } else if (error == ERROR_SHARING_VIOLATION) {
+            result = OpenProbe.Result.SHARING_VIOLATION;
+        } else if (error == ERROR_ACCESS_DENIED) {
+            result = OpenProbe.Result.ACCESS_DENIED;
+        } else if (error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND) {
+            result = OpenProbe.Result.NOT_FOUND;
+        } else {
+            result = OpenProbe.Result.OTHER;
+        }
+        return new OpenProbe(result, error);
+    }
+
+    @Override
+    public List<ProcessModules> processes(List<String> moduleNames) {
+        List<Object> reply = session.request(Ops.PROCESS_MODULES, new ArrayList<Object>(moduleNames));
+        String expected = "one list of [integer pid, string image path, string or null error, list of string module paths]";
+        if (reply.size() != 1 || !(reply.get(0) instanceof List<?> processes)) {
+            throw shape("PROCESS_MODULES", expected, reply);
+        }
+        List<ProcessModules> result = new ArrayList<>();
+        for (Object item : processes) {
+            if (!(item instanceof List<?> p) || p.size() != 4 || !(p.get(0) instanceof Long pid) || !(p.get(1) instanceof String image)
+                    || !(p.get(2) == null || p.get(2) instanceof String) || !(p.get(3) instanceof List<?> modules)) {
+                throw shape("PROCESS_MODULES", expected, reply);
+            }
+            List<String> paths = new ArrayList<>();
+            for (Object module : modules) {
+                if (!(module instanceof String m)) {
+                    throw shape("PROCESS_MODULES", expected, reply);
+                }
+                paths.add(m);
+            }
+            result.add(new ProcessModules(pid, image, (String) p.get(2), paths));
+        }
+        return result;
+    }
+
+    @Override
+    public List<Service> services() {
+        List<Object> reply = session.request(Ops.SERVICES);
+        String expected = "one list of [string short name, string display name, integer pid]";
+        if (reply.size() != 1 || !(reply.get(0) instanceof List<?> services)) {
+            throw shape("SERVICES", expected, reply);
+        }
+        List<Service> result = new ArrayList<>();
+        for (Object item : services) {
+            if (!(item instanceof List<?> s) || s.size() != 3 || !(s.get(0) instanceof String name)
+                    || !(s.get(1) instanceof String display) || !(s.get(2) instanceof Long pid)) {
+                throw shape("SERVICES", expected, reply);
+            }
+            result.add(new Service(name, display, pid));
+        }
+        return result;
+    }
+
+    private static SessionException shape(String op, String expected, List<Object> reply) {
+        String text = String.valueOf(reply);
+        return new SessionException(op + ": expected " + expected + " in the reply, got "
+                + (text.length() > 300 ? text.substring(0, 300) + "..." : text), null);
+    }
+}

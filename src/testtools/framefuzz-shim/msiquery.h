@@ -1,1 +1,0 @@
-/* framefuzz-shim/msiquery.h: broker.h includes it; protocol.c needs nothing from it. */
