@@ -1,0 +1,276 @@
+package io.inuse.engine.actions;
+
+import io.inuse.engine.CustomAction;
+import io.inuse.engine.UserExitException;
+import io.inuse.engine.detect.Detection;
+import io.inuse.engine.detect.Detector;
+import io.inuse.engine.detect.Locker;
+import io.inuse.engine.detect.LockersProperty;
+import io.inuse.engine.detect.Target;
+import io.inuse.engine.detect.UnscannedProcess;
+import io.inuse.engine.machine.Machine;
+import io.inuse.engine.machine.Service;
+import io.inuse.engine.session.Msi;
+import io.inuse.engine.session.Session;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The detect action (issue 14), immediate, sequenced before InstallValidate: finds who holds the
+ * files the install means to replace, logs it, publishes it in {@value LockersProperty#NAME}, and,
+ * when a person can be asked, sends Windows Installer's FilesInUse message and honours Retry,
+ * Ignore and Exit. Nothing on the machine has been changed yet when it runs, so Exit simply ends
+ * the install (1602).
+ *
+ * <h2>Each detection</h2>
+ * {@code new Detector(machine).detect(targets)}, then: one log line per target
+ * ({@link Detection#finding()}), one per locker (pid, image path, kind, services), one per process
+ * that could not be scanned, one per problem; and {@value LockersProperty#NAME} is set to
+ * {@link LockersProperty#encode} of the lockers of all targets, one entry per pid, sorted by pid,
+ * "" when there is none. It is set after every detection, so whatever the answer (Exit included),
+ * it reflects the last one.
+ *
+ * <h2>When a target is LOCKED: asking, or not</h2>
+ * Only a {@link Detection.Verdict#LOCKED LOCKED} target (the exclusive open met a sharing
+ * violation) makes the action ask; UNKNOWN ones are logged and published, never asked about.
+ * Whether a person can be asked is read from the {@code UILevel} property (INSTALLUILEVEL: 2 none
+ * (/qn), 3 basic (/qb), 4 reduced, 5 full): only 4 and 5 ask. Basic UI shows progress but no
+ * dialog, and nothing in a silent or basic install may wait for a person (DESIGN.md); below 4, or
+ * when UILevel is not a number, the message is never sent, the action logs why, and goes on as if
+ * Ignore had been answered.
+ *
+ * <p>Windows Installer hands the FILESINUSE message to an external UI handler (a bootstrapper's
+ * {@code MsiSetExternalUI[Record]}) first, whatever UILevel, and then to its own UI, which shows the
+ * authored FilesInUse dialog in full UI. Because this action sends nothing below UILevel 4, a
+ * bootstrapper that runs the package with internal UI "none" (UILevel 2) is not asked: it has
+ * {@value LockersProperty#NAME} and the log instead. When the message is sent and nobody handles
+ * it, {@code MsiProcessMessage} returns 0 ("no action taken"; Wine's internal UI does this too):
+ * 0 means nobody is there, and the action goes on as Ignore, with a log line.
+ *
+ * <h2>The FILESINUSE record</h2>
+ * Field 0 "", then one pair per row, as Windows Installer's FilesInUse dialog reads it (a name,
+ * then a window title or description): an application {@code (image file name, "pid N")} (the
+ * Machine gives no window title yet); a process hosting services one row per service
+ * {@code ("Service: <display> (<short>)", "pid N")}; a LOCKED target no process could be named for
+ * {@code (<target file name>, "held by a process that could not be named")}. Rows come from the
+ * LOCKED targets only, one per pid across targets, in pid order.
+ *
+ * <h2>Answers</h2>
+ * <ul>
+ * <li>IDRETRY (4): detect again; ask again while a target is still LOCKED, at most
+ * {@value #MAX_ASKS} times in all, then go on as Ignore with a log line; proceed when nothing is
+ * LOCKED any more;</li>
+ * <li>IDIGNORE (5): go on; the held file will be replaced at the next reboot (a later stage);</li>
+ * <li>IDCANCEL (2), IDABORT (3) (Exit): {@link UserExitException}, which the entry wrapper maps to
+ * 1602;</li>
+ * <li>0 (nobody answered), -1 (the message failed) and any other answer: logged, then as Ignore.</li>
+ * </ul>
+ */
+public final class Detect implements CustomAction {
+    /** How many times FilesInUse is sent at most before the action goes on as if Ignore had been answered. */
+    static final int MAX_ASKS = 100;
+
+    /** The Windows Installer property with the UI level (INSTALLUILEVEL_*). */
+    static final String UI_LEVEL = "UILevel";
+    /** INSTALLUILEVEL_REDUCED: the lowest level at which a person is asked. */
+    private static final int INSTALLUILEVEL_REDUCED = 4;
+
+    // winuser.h: the answers MsiProcessMessage passes back (Msi has none of them)
+    private static final int IDOK = 1;
+    private static final int IDCANCEL = 2;
+    private static final int IDABORT = 3;
+    private static final int IDRETRY = 4;
+    private static final int IDIGNORE = 5;
+    private static final int NO_ANSWER = 0;
+    private static final int FAILED = -1;
+
+    private static final String LATER = "the held file will be replaced at the next reboot (a later stage)";
+
+    private final Machine machine;
+    private final List<Target> targets;
+
+    /**
+     * @param machine the broker's Machine of this action
+     * @param targets the files the install means to replace (the package's built-in list)
+     */
+    public Detect(Machine machine, List<Target> targets) {
+        this.machine = machine;
+        this.targets = List.copyOf(targets);
+    }
+
+    @Override
+    public void run(Session session) throws UserExitException {
+        // Restart Manager is a later step: when Windows Installer has a Restart Manager session
+        // (MsiRestartManagerSessionKey), the targets are to be registered with it (RmJoinSession,
+        // RmRegisterResources) so that its MsiRMFilesInUse dialog lists the lockers, instead of
+        // sending FILESINUSE here. Not done yet: this action always takes the FILESINUSE path.
+        Detector detector = new Detector(machine);
+        List<Detection> detections = detectOnce(session, detector);
+        if (countLocked(detections) == 0) {
+            return;
+        }
+        String uiLevel = session.property(UI_LEVEL);
+        if (!asks(uiLevel)) {
+            session.log(countLocked(detections) + " target(s) locked; UILevel '" + uiLevel
+                    + "': no UI to ask (only reduced (4) and full (5) UI ask a person): FilesInUse not sent; continuing as Ignore: " + LATER);
+            return;
+        }
+        for (int asked = 1; ; asked++) {
+            int answer = session.message(Msi.INSTALLMESSAGE_FILESINUSE, filesInUseRecord(detections));
+            switch (answer) {
+                case IDRETRY:
+                    session.log("Retry chosen in FilesInUse: detecting again");
+                    detections = detectOnce(session, detector);
+                    if (countLocked(detections) == 0) {
+                        session.log("no target is locked any more: continuing");
+                        return;
+                    }
+                    if (asked >= MAX_ASKS) {
+                        session.log("still locked after " + MAX_ASKS + " Retry answers: FilesInUse not sent again; continuing as Ignore: " + LATER);
+                        return;
+                    }
+                    break;
+                case IDIGNORE:
+                    session.log("Ignore chosen in FilesInUse: continuing: " + LATER);
+                    return;
+                case IDCANCEL:
+                case IDABORT:
+                    throw new UserExitException("Exit chosen in FilesInUse");
+                case NO_ANSWER:
+                    session.log("nobody answered FilesInUse (answer 0: no UI handled the message): continuing as Ignore: " + LATER);
+                    return;
+                case FAILED:
+                    session.log("FilesInUse could not be shown (answer -1): continuing as Ignore: " + LATER);
+                    return;
+                default:
+                    session.log("unexpected answer " + answer + (answer == IDOK ? " (OK)" : "")
+                            + " to FilesInUse: continuing as Ignore: " + LATER);
+                    return;
+            }
+        }
+    }
+
+    /** Whether a person can be asked at this UILevel: reduced (4) or full (5) UI. */
+    static boolean asks(String uiLevel) {
+        String text = uiLevel.trim();
+        if (text.isEmpty() || text.length() > 9) {
+            return false;
+        }
+        int level = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+            level = level * 10 + (c - '0');
+        }
+        return level >= INSTALLUILEVEL_REDUCED;
+    }
+
+    /** One detection: logged, and published in INUSE_LOCKERS. */
+    private List<Detection> detectOnce(Session session, Detector detector) {
+        List<Detection> detections = detector.detect(targets);
+        Map<Long, Locker> lockers = new TreeMap<>();
+        for (Detection d : detections) {
+            log(session, d);
+            for (Locker locker : d.lockers()) {
+                lockers.putIfAbsent(locker.pid(), locker);
+            }
+        }
+        session.setProperty(LockersProperty.NAME, LockersProperty.encode(new ArrayList<>(lockers.values())));
+        return detections;
+    }
+
+    private static void log(Session session, Detection d) {
+        String target = d.target().toString();
+        session.log(target + (d.path().isEmpty() ? "" : " (" + d.path() + ")") + ": " + d.finding());
+        String verb = d.verdict() == Detection.Verdict.LOCKED ? " is held by " : " is loaded by ";
+        String where = d.target().name() + " in " + folderOf(d.path());
+        for (Locker locker : d.lockers()) {
+            session.log(where + verb + describe(locker));
+        }
+        for (UnscannedProcess process : d.unscanned()) {
+            session.log(target + ": could not scan " + process.describe());
+        }
+        for (String problem : d.problems()) {
+            session.log(target + ": problem: " + problem);
+        }
+    }
+
+    /** The locker for a log line: image name, then pid, image path, kind and services in parentheses. */
+    static String describe(Locker locker) {
+        StringBuilder text = new StringBuilder();
+        text.append(name(locker)).append(" (pid ").append(locker.pid()).append(", ")
+                .append(locker.imagePath().isEmpty() ? "image path unknown" : locker.imagePath()).append(", ");
+        switch (locker.kind()) {
+            case APPLICATION -> text.append("application");
+            case SERVICE -> text.append(locker.services().size() == 1 ? "service " : "services ");
+            case CRITICAL -> text.append("critical system process: only a reboot frees what it holds")
+                    .append(locker.services().isEmpty() ? "" : locker.services().size() == 1 ? "; service " : "; services ");
+        }
+        for (int i = 0; i < locker.services().size(); i++) {
+            text.append(i == 0 ? "" : ", ").append(serviceName(locker.services().get(i)));
+        }
+        return text.append(')').toString();
+    }
+
+    /**
+     * The FILESINUSE record of the LOCKED targets: field 0 "", then (name, description) pairs (see
+     * the class comment).
+     */
+    static Object[] filesInUseRecord(List<Detection> detections) {
+        List<Object> fields = new ArrayList<>();
+        fields.add("");
+        Map<Long, Locker> lockers = new TreeMap<>();
+        for (Detection d : detections) {
+            if (d.verdict() != Detection.Verdict.LOCKED) {
+                continue;
+            }
+            if (d.heldByUnnamedProcess()) {
+                fields.add(d.target().name());
+                fields.add(Detection.UNNAMED_HOLDER);
+            }
+            for (Locker locker : d.lockers()) {
+                lockers.putIfAbsent(locker.pid(), locker);
+            }
+        }
+        for (Locker locker : lockers.values()) {
+            String pid = "pid " + locker.pid();
+            if (locker.services().isEmpty()) {
+                fields.add(name(locker));
+                fields.add(pid);
+            }
+            for (Service service : locker.services()) {
+                fields.add("Service: " + serviceName(service));
+                fields.add(pid);
+            }
+        }
+        return fields.toArray();
+    }
+
+    private static int countLocked(List<Detection> detections) {
+        int n = 0;
+        for (Detection d : detections) {
+            n += d.verdict() == Detection.Verdict.LOCKED ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static String name(Locker locker) {
+        String name = locker.imageName();
+        return name.isEmpty() ? "unnamed process" : name;
+    }
+
+    /** "UPS Monitor (upsmon)", or the short name alone when the service has no display name. */
+    private static String serviceName(Service service) {
+        String display = service.displayName();
+        return display == null || display.isEmpty() ? service.shortName() : display + " (" + service.shortName() + ")";
+    }
+
+    private static String folderOf(String path) {
+        int slash = Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/'));
+        return slash < 0 ? path : path.substring(0, slash);
+    }
+}
