@@ -101,8 +101,8 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
   runtime rt;
   if (resolve_runtime(&b, &p, &rt)) {
     log_line(session, L"%ls: runtime %ls (Java %ls, %ls)", action, rt.home, rt.version, rt.source);
-    wchar_t classpath[MAX_PATH];
-    wfmt(classpath, MAX_PATH, L"%ls\\engine\\inuse-engine.jar", p.folder);   /* fits: the folder name is short and fixed */
+    wchar_t classpath[2 * MAX_PATH + 64];   /* the engine, then the package's target list (docs/pak.md); fits: the folder is < MAX_PATH */
+    wfmt(classpath, 2 * MAX_PATH + 64, L"%ls\\engine\\inuse-engine.jar;%ls\\engine\\inuse-targets.jar", p.folder, p.folder);
     engine_run run = { &rt, classpath, p.folder, timeout_ms(&b, port), port };
     rc = engine_serve(&b, &run);
     runtime_release(&rt);   /* the runtime's files stayed open, unswappable, while the engine ran */

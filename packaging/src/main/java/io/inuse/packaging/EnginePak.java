@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The engine's classes and, when the build was given one, a Java runtime image, packed into the
+ * The engine's classes, the package's target list ({@link PackageTargets}, added by
+ * {@link PackageBuilder} once the payload is known) and, when the build was given one, a Java runtime image, packed into the
  * broker DLL's INUSE_PAK resource (docs/pak.md): a small uncompressed archive whose every entry
  * carries the SHA-256 the broker checks after extracting it. Uncompressed because a jlink image
  * compresses its own modules file, the bulk of it.
@@ -23,6 +24,8 @@ public final class EnginePak {
     static final byte[] MAGIC = "INUSEPAK".getBytes(StandardCharsets.US_ASCII);
     static final int VERSION = 1;
     static final String ENGINE_JAR = "engine/inuse-engine.jar";
+    /** The package's target list ({@link PackageTargets}), on the engine's class path beside the engine jar. */
+    static final String TARGETS_JAR = "engine/inuse-targets.jar";
     static final String RUNTIME = "runtime/";
 
     /** One file of the pak: a '/'-separated relative name, its bytes, and the digest recorded for it. */

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Builds one MSI: the payload (the demo MAPI32.DLL from src/payload, or the user's DLL), checked
  * with the PE reader; wix/product.wxs through wixl and msibuild, the product named after the
- * payload ({@link ProductIdentity}); then the package's facts.
+ * payload ({@link ProductIdentity}), the broker carrying the engine and the package's targets
+ * ({@link PackageTargets}); then the targets' File rows and the package's facts.
  * Used by the Maven build and by the Wine tests, which build several versions.
  */
 public final class PackageBuilder {
@@ -29,7 +30,9 @@ public final class PackageBuilder {
 
     /**
      * What to build. {@code pak}: the engine pak's entries, normally {@link EnginePak#entries} of the
-     * engine jar and the runtime image; tests pass their own (a tampered digest, say).
+     * engine jar and the runtime image; tests pass their own (a tampered digest, say). The build adds
+     * the target list ({@link PackageTargets}, derived from the payload) after the engine jar unless
+     * {@code pak} holds an {@code engine/inuse-targets.jar} already.
      */
     public record Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak) {
         public static Spec of(String revision, Optional<Path> payload, Path engineJar, Optional<Path> runtimeImage) {
@@ -56,10 +59,15 @@ public final class PackageBuilder {
         Path dll = spec.payload().orElseGet(() ->
                 DemoPayload.build(tools, repo.resolve("src/payload"), version, outDir.resolve("native-" + revision)));
         Payload payload = Payload.inspect(dll);
-        Path broker = Broker.build(tools, repo.resolve("src/broker"), EnginePak.write(spec.pak()), outDir.resolve("broker-" + revision));
+        List<PackageTargets.Entry> targets = PackageTargets.of(payload);
+        PackageTargets.check(targets);
+        List<EnginePak.Entry> pak = PackageTargets.addTo(spec.pak(), targets);
+        Path broker = Broker.build(tools, repo.resolve("src/broker"), EnginePak.write(pak), outDir.resolve("broker-" + revision));
         Path msi = outDir.resolve(payload.identity().msiFileName(revision));
         new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, msi);
-        new PackageVerifier(tools).checkFacts(msi, revision, payload);
+        PackageVerifier verifier = new PackageVerifier(tools);
+        PackageTargets.check(targets, verifier.fileKeys(msi));
+        verifier.checkFacts(msi, revision, payload);
         return new Result(msi, payload, revision);
     }
 

@@ -71,6 +71,13 @@ public final class PackageVerifier {
         return new Table(table, lines.subList(0, 3), rows);
     }
 
+    /** The keys of the package's File table, as {@code msiinfo export} shows them. */
+    public Set<String> fileKeys(Path msi) {
+        Table file = export(msi, "File");
+        int key = file.column("File");
+        return file.rows().stream().map(r -> r[key]).collect(Collectors.toCollection(java.util.TreeSet::new));
+    }
+
     /**
      * The facts every package must satisfy, whatever the goldens say; among them the values derived
      * from the payload's name, which the goldens show as placeholders.

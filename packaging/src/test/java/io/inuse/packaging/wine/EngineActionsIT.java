@@ -354,7 +354,7 @@ class EngineActionsIT {
     void theReleasedPackageCarriesNoTestRuntime() throws Exception {
         byte[] broker = extractBinary(bed.v1.msi(), "InuseBroker");
         List<EnginePak.Entry> entries = EnginePak.read(pakOf(broker));
-        assertEquals(List.of("engine/inuse-engine.jar"), entries.stream().map(EnginePak.Entry::name).toList());
+        assertEquals(List.of("engine/inuse-engine.jar", "engine/inuse-targets.jar"), entries.stream().map(EnginePak.Entry::name).toList());
         assertFalse(new String(broker, StandardCharsets.ISO_8859_1).contains(TestRuntimes.RELAY_MARKER));
         List<String> embeddedNames = EnginePak.read(pakOf(extractBinary(embedded.msi(), "InuseBroker"))).stream().map(EnginePak.Entry::name).toList();
         assertTrue(embeddedNames.contains("runtime/bin/java.exe"), "the check can see a runtime: " + embeddedNames);

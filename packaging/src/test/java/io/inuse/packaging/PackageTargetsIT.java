@@ -1,0 +1,88 @@
+package io.inuse.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inuse.engine.detect.BuiltInTargets;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The target list read back out of the package that {@code mvn package} built (packaging/target): the
+ * broker in Binary.InuseBroker, its pak, the pak's engine/inuse-targets.jar, the jar's targets.txt.
+ * No Wine: msiinfo only.
+ */
+class PackageTargetsIT {
+    private static final Path TARGET = Path.of(System.getProperty("inuse.target", "target"));
+    private static final String REVISION = System.getProperty("inuse.revision", "1.1.0");
+
+    @Test
+    void theBuiltPackageCarriesItsTargetList() throws Exception {
+        Path msi = builtPackage();
+        List<EnginePak.Entry> pak = EnginePak.read(pakOf(msiinfo("extract", msi.toString(), "Binary.InuseBroker")));
+        List<String> names = pak.stream().map(EnginePak.Entry::name).toList();
+        assertEquals(List.of("engine/inuse-engine.jar", "engine/inuse-targets.jar"), names.subList(0, Math.min(2, names.size())),
+                "the pak's entries: " + names);
+        EnginePak.Entry jar = pak.get(1);
+        // the digest the broker checks on extraction is the jar's own
+        assertTrue(java.util.Arrays.equals(EnginePak.Entry.of(jar.name(), jar.data()).sha256(), jar.sha256()));
+        String text = PackageTargets.read(jar.data());
+
+        // the payload's long name, upper-cased as the package writes it, from the File row the target names
+        String fileName = fileTableName(msi);
+        String name = fileName.substring(fileName.indexOf('|') + 1).toUpperCase(Locale.ROOT);
+        assertEquals("inuse-targets 1\nTargetDll\tSystem\t\t" + name + "\n", text);
+        if (msi.getFileName().toString().startsWith("inuse-mapi32-")) {
+            assertEquals("inuse-targets 1\nTargetDll\tSystem\t\tMAPI32.DLL\n", text, "the demo's one target");
+        }
+        assertEquals(List.of("TargetDll\tSystem\t\t" + name), BuiltInTargets.parse(text).stream().map(BuiltInTargets.BuiltIn::line).toList());
+    }
+
+    private static Path builtPackage() throws Exception {
+        String suffix = "-" + REVISION + "-x64.msi";
+        Path demo = TARGET.resolve("inuse-mapi32" + suffix);
+        if (Files.isRegularFile(demo)) {
+            return demo;
+        }
+        try (Stream<Path> files = Files.list(TARGET)) {
+            List<Path> msis = files.filter(p -> p.getFileName().toString().startsWith("inuse-")
+                    && p.getFileName().toString().endsWith(suffix)).sorted().toList();
+            assertEquals(1, msis.size(), "mvn package built one MSI in " + TARGET + ": " + msis);
+            return msis.get(0);
+        }
+    }
+
+    private static String fileTableName(Path msi) throws Exception {
+        List<String> lines = new String(msiinfo("export", msi.toString(), "File"), StandardCharsets.UTF_8).lines().toList();
+        List<String> columns = List.of(lines.get(0).split("\t", -1));
+        for (String line : lines.subList(3, lines.size())) {
+            String[] row = line.split("\t", -1);
+            if (row[columns.indexOf("File")].equals("TargetDll")) {
+                return row[columns.indexOf("FileName")];
+            }
+        }
+        throw new AssertionError(msi + " has no File row TargetDll");
+    }
+
+    private static byte[] msiinfo(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("msiinfo"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        byte[] bytes = p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor(), "msiinfo " + String.join(" ", args));
+        return bytes;
+    }
+
+    /** The pak inside the broker DLL: the resource starts with the magic and version 1. */
+    private static byte[] pakOf(byte[] dll) {
+        String text = new String(dll, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("INUSEPAK\u0001\u0000\u0000\u0000");   // the resource, not the string in the code
+        assertTrue(at > 0, "the broker DLL holds a pak");
+        return java.util.Arrays.copyOfRange(dll, at, dll.length);
+    }
+}
