@@ -105,6 +105,7 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
     wfmt(classpath, 2 * MAX_PATH + 64, L"%ls\\engine\\inuse-engine.jar;%ls\\engine\\inuse-targets.jar", p.folder, p.folder);
     engine_run run = { &rt, classpath, p.folder, timeout_ms(&b, port), port };
     rc = engine_serve(&b, &run);
+    rm_end_all(&b);         /* Restart Manager sessions the engine left open */
     runtime_release(&rt);   /* the runtime's files stayed open, unswappable, while the engine ran */
   }
   log_line(session, L"%ls: engine read properties [%ls]; result %u after %.1f ms (extraction %.1f ms)", action, b.asked, rc,
@@ -115,3 +116,4 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
 
 UINT __stdcall InuseProbe(MSIHANDLE session) { return run_action(session, L"InuseProbe"); }
 UINT __stdcall InuseProbeDeferred(MSIHANDLE session) { return run_action(session, L"InuseProbeDeferred"); }
+UINT __stdcall InuseDetect(MSIHANDLE session) { return run_action(session, L"InuseDetect"); }

@@ -7,6 +7,8 @@
                   builds natively for its fuzz test, src/testtools/framefuzz.c)
      requests.c   the MSI requests of the protocol, as a table
      machine.c    the machine requests: known folders, file identity, exclusive open, processes, services
+     windows.c    the machine request WINDOW_TITLES (visible top-level windows of processes)
+     restartmgr.c the Restart Manager requests (RM_START .. RM_END) and the action's sessions
      engine.c     serving the engine process: frames, stderr, timeout, ending it
      launch.c     starting the engine process: command line, environment, pipes, job object
      runtime.c    finding and checking the Java runtime
@@ -24,6 +26,8 @@
 
 #include "protocol.h"
 
+#define RM_MAX_SESSIONS 16   /* Restart Manager sessions one action may hold open (Windows allows 64 per user session) */
+
 /* The broker's state during one action. */
 typedef struct broker {
   MSIHANDLE session;
@@ -34,6 +38,8 @@ typedef struct broker {
   int result;            /* -1 until RESULT arrives */
   int fatal;             /* the conversation cannot go on (a HELLO of another version) */
   wchar_t asked[1024];   /* property names the engine asked for, comma-separated (test evidence) */
+  DWORD rm_session[RM_MAX_SESSIONS];   /* Restart Manager sessions this action started or joined, still open */
+  uint32_t rm_count;
 } broker;
 
 /* requests.c: serves one request and writes its reply into *reply (sent by engine.c) */
@@ -53,6 +59,17 @@ int machine_file_identity(request *r);
 int machine_open_exclusive(request *r);
 int machine_process_modules(request *r);
 int machine_services(request *r);
+int machine_window_titles(request *r);   /* windows.c */
+
+/* restartmgr.c: the Restart Manager requests (RM_START .. RM_END), same contract. A session handle
+   is served only when this action started or joined it; rm_end_all ends those still open (actions.c,
+   when the engine is done). RM_JOIN is never passed to RmJoinSession under Wine (it aborts there). */
+int rm_start_session(request *r);
+int rm_join_session(request *r);
+int rm_register_resources(request *r);
+int rm_get_list(request *r);
+int rm_end_session(request *r);
+void rm_end_all(broker *b);
 
 /* msilog.c */
 void log_line(MSIHANDLE session, const wchar_t *fmt, ...);

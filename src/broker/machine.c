@@ -1,5 +1,6 @@
-/* The machine requests of docs/protocol.md (ops 11..15): Windows primitives the engine's detector
-   uses, answered with no decision in them. KNOWN_FOLDER (SHGetKnownFolderPath), FILE_IDENTITY
+/* The machine requests of docs/protocol.md (ops 11..15; WINDOW_TITLES is in windows.c, the
+   Restart Manager ones in restartmgr.c): Windows primitives the engine's detector uses, answered
+   with no decision in them. KNOWN_FOLDER (SHGetKnownFolderPath), FILE_IDENTITY
    (CreateFileW, GetFinalPathNameByHandleW, GetFileInformationByHandle), OPEN_EXCLUSIVE (CreateFileW
    for writing, with no sharing), PROCESS_MODULES (Toolhelp32 for the processes, PSAPI for their modules),
    SERVICES (EnumServicesStatusExW). Windows restricts none of them in a deferred action, so the

@@ -345,6 +345,12 @@ static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_OPEN_EXCLUSIVE, "OPEN_EXCLUSIVE", machine_open_exclusive },
   { OP_PROCESS_MODULES, "PROCESS_MODULES", machine_process_modules },
   { OP_SERVICES, "SERVICES", machine_services },
+  { OP_WINDOW_TITLES, "WINDOW_TITLES", machine_window_titles },
+  { OP_RM_START, "RM_START", rm_start_session },
+  { OP_RM_JOIN, "RM_JOIN", rm_join_session },
+  { OP_RM_REGISTER, "RM_REGISTER", rm_register_resources },
+  { OP_RM_GET_LIST, "RM_GET_LIST", rm_get_list },
+  { OP_RM_END, "RM_END", rm_end_session },
 };
 
 void serve_request(broker *b, const frame *f, buffer *reply) {

@@ -8,6 +8,7 @@
      wintest rmtree <path>                the broker's delete_tree (src/broker/fsutil.c): "rmtree ok"
                                           or "rmtree failed error=<GetLastError>"
      wintest ui <msi> <answer> <delay ms> <log> [PROPERTY=VALUE ...]
+                (the internal UI level is WINTEST_UILEVEL from the environment, e.g. 5 for full; unset: none)
                                           installs through MsiInstallProductW with an external UI
                                           handler that answers FILESINUSE with <answer> (4 Retry,
                                           5 Ignore, 2 Cancel) after <delay ms>, prints each record it
@@ -139,7 +140,8 @@ static int ui(int argc, wchar_t **argv) {
     wcsncat(properties, L" ", 8191 - wcslen(properties));
     wcsncat(properties, argv[i], 8191 - wcslen(properties));
   }
-  MsiSetInternalUI(INSTALLUILEVEL_NONE, NULL);
+  const wchar_t *level = _wgetenv(L"WINTEST_UILEVEL");   /* e.g. 5 = INSTALLUILEVEL_FULL; unset: none */
+  MsiSetInternalUI(level ? (INSTALLUILEVEL)_wtoi(level) : INSTALLUILEVEL_NONE, NULL);
   MsiSetExternalUIRecord(files_in_use, INSTALLLOGMODE_FILESINUSE, NULL, NULL);
   MsiEnableLogW(INSTALLLOGMODE_VERBOSE | INSTALLLOGMODE_INFO | INSTALLLOGMODE_ERROR | INSTALLLOGMODE_WARNING |
                 INSTALLLOGMODE_ACTIONSTART | INSTALLLOGMODE_PROPERTYDUMP, argv[5], 0);

@@ -1,13 +1,20 @@
 package io.inuse.engine;
 
+import io.inuse.engine.actions.Detect;
 import io.inuse.engine.actions.Probe;
 import io.inuse.engine.actions.ProbeDeferred;
+import io.inuse.engine.detect.BuiltInTargets;
+import io.inuse.engine.detect.Target;
+import io.inuse.engine.machine.BrokerMachine;
 import io.inuse.engine.session.BrokerSession;
+import io.inuse.engine.session.Session;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The engine's entry point: {@code java -cp inuse-engine.jar io.inuse.engine.Main <action>}, started
@@ -17,7 +24,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Main {
     /** The names of the actions, as the broker passes them: the names of the custom actions. */
-    static final String ACTION_NAMES = "[InuseProbe, " + Probe.DEFERRED + "]";
+    static final String ACTION_NAMES = "[" + DetectAction.NAME + ", InuseProbe, " + Probe.DEFERRED + "]";
 
     /**
      * The action of that name, or null. A switch, not a map of constructor references: the start-up
@@ -25,6 +32,8 @@ public final class Main {
      */
     static CustomAction action(String name) {
         switch (name) {
+            case DetectAction.NAME:
+                return new DetectAction();
             case "InuseProbe":
                 return new Probe();
             case Probe.DEFERRED:
@@ -71,6 +80,34 @@ public final class Main {
         } catch (RuntimeException e) {
             diagnostics.println("the conversation with the broker failed: " + ActionRunner.describe(e));
             return EXIT_NO_RESULT;
+        }
+    }
+
+    /**
+     * The detect action (issue 14) over the broker: {@link Detect} needs a Machine over the same
+     * BrokerSession that {@link #serve} creates and passes to the action, so the Machine and the
+     * targets are made when the action runs, inside the entry wrapper. A target list that is missing
+     * or malformed is then an IllegalStateException there: "failed: <why>" in the log and 1603, not
+     * a crash. A class, not a lambda (see {@link #action}).
+     */
+    static final class DetectAction implements CustomAction {
+        static final String NAME = "InuseDetect";
+
+        @Override
+        public void run(Session session) throws Exception {
+            if (!(session instanceof BrokerSession broker)) {
+                throw new IllegalStateException(NAME + " runs only over the broker's session, not " + session.getClass().getName());
+            }
+            new Detect(new BrokerMachine(broker), targets()).run(session);
+        }
+
+        /** The package's built-in targets (BuiltInTargets.load()), without their File row keys. */
+        static List<Target> targets() {
+            List<Target> targets = new ArrayList<>();
+            for (BuiltInTargets.BuiltIn builtIn : BuiltInTargets.load()) {
+                targets.add(builtIn.target());
+            }
+            return targets;
         }
     }
 

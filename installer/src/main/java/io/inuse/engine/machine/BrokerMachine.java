@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * The {@link Machine} the broker serves: each method one request of docs/protocol.md (KNOWN_FOLDER,
- * FILE_IDENTITY, OPEN_EXCLUSIVE, PROCESS_MODULES, SERVICES) over the action's {@link BrokerSession}.
+ * FILE_IDENTITY, OPEN_EXCLUSIVE, PROCESS_MODULES, SERVICES, WINDOW_TITLES, RM_START .. RM_END) over
+ * the action's {@link BrokerSession}.
  * A reply of another shape than the protocol's is a {@link SessionException}, as in BrokerSession.
  */
 public final class BrokerMachine implements Machine {
@@ -122,6 +123,78 @@ public final class BrokerMachine implements Machine {
             result.add(new Service(name, display, pid));
         }
         return result;
+    }
+
+    @Override
+    public List<WindowTitle> windowTitles(List<Long> pids) {
+        List<Object> reply = session.request(Ops.WINDOW_TITLES, new ArrayList<Object>(pids));
+        String expected = "one list of [integer pid, string title]";
+        if (reply.size() != 1 || !(reply.get(0) instanceof List<?> windows)) {
+            throw shape("WINDOW_TITLES", expected, reply);
+        }
+        List<WindowTitle> result = new ArrayList<>();
+        for (Object item : windows) {
+            if (!(item instanceof List<?> w) || w.size() != 2 || !(w.get(0) instanceof Long pid) || !(w.get(1) instanceof String title)) {
+                throw shape("WINDOW_TITLES", expected, reply);
+            }
+            result.add(new WindowTitle(pid, title));
+        }
+        return result;
+    }
+
+    @Override
+    public RmSession rmStart() {
+        List<Object> reply = session.request(Ops.RM_START);
+        if (reply.size() != 2 || !(reply.get(0) instanceof Long handle) || !(reply.get(1) instanceof String key)) {
+            throw shape("RM_START", "[integer session handle, string session key]", reply);
+        }
+        return new RmSession(handle, key);
+    }
+
+    @Override
+    public RmSession rmJoin(String key) {
+        List<Object> reply = session.request(Ops.RM_JOIN, key);
+        if (reply.size() != 1 || !(reply.get(0) instanceof Long handle)) {
+            throw shape("RM_JOIN", "[integer session handle]", reply);
+        }
+        return new RmSession(handle, key);
+    }
+
+    @Override
+    public void rmRegister(RmSession rm, List<String> files, List<String> services) {
+        List<Object> reply = session.request(Ops.RM_REGISTER, rm.handle(), new ArrayList<Object>(files), new ArrayList<Object>(services));
+        if (!reply.isEmpty()) {
+            throw shape("RM_REGISTER", "no values", reply);
+        }
+    }
+
+    @Override
+    public RmList rmGetList(RmSession rm) {
+        List<Object> reply = session.request(Ops.RM_GET_LIST, rm.handle());
+        String expected = "[integer reboot reasons, list of [integer pid, string app name, string service short name, "
+                + "integer application type, integer app status, integer TS session id, integer restartable 0 or 1]]";
+        if (reply.size() != 2 || !(reply.get(0) instanceof Long reasons) || !(reply.get(1) instanceof List<?> processes)) {
+            throw shape("RM_GET_LIST", expected, reply);
+        }
+        List<RmProcess> result = new ArrayList<>();
+        for (Object item : processes) {
+            if (!(item instanceof List<?> p) || p.size() != 7 || !(p.get(0) instanceof Long pid) || !(p.get(1) instanceof String app)
+                    || !(p.get(2) instanceof String service) || !(p.get(3) instanceof Long type) || !(p.get(4) instanceof Long status)
+                    || !(p.get(5) instanceof Long sessionId) || !(p.get(6) instanceof Long restartable)
+                    || (restartable != 0 && restartable != 1)) {
+                throw shape("RM_GET_LIST", expected, reply);
+            }
+            result.add(new RmProcess(pid, app, service, type, status, sessionId, restartable == 1));
+        }
+        return new RmList(reasons, result);
+    }
+
+    @Override
+    public void rmEnd(RmSession rm) {
+        List<Object> reply = session.request(Ops.RM_END, rm.handle());
+        if (!reply.isEmpty()) {
+            throw shape("RM_END", "no values", reply);
+        }
     }
 
     private static SessionException shape(String op, String expected, List<Object> reply) {

@@ -36,4 +36,30 @@ public interface Machine {
 
     /** The running Win32 services, with the id of the process that hosts each. */
     List<Service> services();
+
+    /**
+     * The titles of the visible top-level windows without an owner of the given processes (at most
+     * 1024), on the broker's desktop; windows with an empty title are left out.
+     */
+    List<WindowTitle> windowTitles(List<Long> pids);
+
+    /** A new Restart Manager session ({@code RmStartSession}). */
+    RmSession rmStart();
+
+    /**
+     * Joins the Restart Manager session of that key ({@code RmJoinSession}), Windows Installer's own
+     * when {@code MsiRestartManagerSessionKey} is set. Under Wine 8 RmJoinSession aborts the calling
+     * process: call this only when that property is set, which Wine never does (the broker refuses
+     * it under Wine with 120 rather than call it).
+     */
+    RmSession rmJoin(String key);
+
+    /** Registers files (full paths) and services (short names) with the session ({@code RmRegisterResources}). */
+    void rmRegister(RmSession session, List<String> files, List<String> services);
+
+    /** The processes using the session's registered resources ({@code RmGetList}). */
+    RmList rmGetList(RmSession session);
+
+    /** Ends the session ({@code RmEndSession}); the broker ends any still open when the action ends. */
+    void rmEnd(RmSession session);
 }

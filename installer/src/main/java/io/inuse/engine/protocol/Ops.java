@@ -22,6 +22,13 @@ public final class Ops {
     public static final int OPEN_EXCLUSIVE = 13;
     public static final int PROCESS_MODULES = 14;
     public static final int SERVICES = 15;
+    public static final int WINDOW_TITLES = 16;
+    public static final int RM_START = 17;
+    /** RmJoinSession: aborts the calling process (msiexec) under Wine 8; see docs/protocol.md. */
+    public static final int RM_JOIN = 18;
+    public static final int RM_REGISTER = 19;
+    public static final int RM_GET_LIST = 20;
+    public static final int RM_END = 21;
 
     private Ops() {
     }
@@ -44,6 +51,12 @@ public final class Ops {
             case OPEN_EXCLUSIVE -> "OPEN_EXCLUSIVE";
             case PROCESS_MODULES -> "PROCESS_MODULES";
             case SERVICES -> "SERVICES";
+            case WINDOW_TITLES -> "WINDOW_TITLES";
+            case RM_START -> "RM_START";
+            case RM_JOIN -> "RM_JOIN";
+            case RM_REGISTER -> "RM_REGISTER";
+            case RM_GET_LIST -> "RM_GET_LIST";
+            case RM_END -> "RM_END";
             default -> "op " + op;
         };
     }

@@ -4,6 +4,7 @@ import io.inuse.engine.session.SessionException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,8 +22,17 @@ import java.util.function.Consumer;
  * <li>exclusive-open answers per identity ({@link #probe}, {@link #lock}); a file with no answer
  * opens (FREE), a missing one is NOT_FOUND;</li>
  * <li>processes ({@link #process}, {@link #unscannable}) and services ({@link #service});</li>
+ * <li>windows ({@link #window}): {@link #windowTitles} answers those of the pids asked for, empty
+ * titles left out;</li>
+ * <li>Restart Manager: sessions are numbered from 1 ({@link #rmOpen} holds the open ones, a handle
+ * not open is refused with 87 as the broker refuses it); {@link #rmUser} says which processes use a
+ * file or service, and {@link #rmGetList} answers the users of what was registered, with
+ * {@link #rmRebootReasons}: by default nobody, as Wine's stub answers; {@link #rmRegistered} and
+ * {@link #rmJoined} record what was asked;</li>
  * <li>failures: {@link #failing} maps a call's name ({@code "processes"}, {@code "services"},
- * {@code "knownFolder"}, {@code "openExclusive"}, {@code "identify"} or {@code "identify:<path>"})
+ * {@code "knownFolder"}, {@code "openExclusive"}, {@code "identify"} or {@code "identify:<path>"},
+ * {@code "windowTitles"}, {@code "rmStart"}, {@code "rmJoin"}, {@code "rmRegister"},
+ * {@code "rmGetList"}, {@code "rmEnd"})
  * to a Win32 error, and that call throws {@link SessionException} with the API's name;</li>
  * <li>{@link #beforeCall} runs before every call with the call's name, so a test can change the
  * machine between two calls (a process exits, a locker goes away); {@link #calls} lists them.</li>
@@ -47,6 +57,17 @@ public class FakeMachine implements Machine {
     /** The module names each processes() call asked for. */
     public final List<List<String>> processesAsked = new ArrayList<>();
     public Consumer<String> beforeCall = call -> { };
+    public final List<WindowTitle> windows = new ArrayList<>();
+    /** open Restart Manager sessions: handle → key */
+    public final Map<Long, String> rmOpen = new LinkedHashMap<>();
+    /** what each session registered (files, then services, as given), by handle; kept after the session ends */
+    public final Map<Long, List<String>> rmRegistered = new HashMap<>();
+    /** the keys rmJoin was called with */
+    public final List<String> rmJoined = new ArrayList<>();
+    /** a file (lower case) or service short name (lower case) → the processes Restart Manager says use it */
+    private final Map<String, List<RmProcess>> rmUsers = new HashMap<>();
+    public long rmRebootReasons;
+    private long nextRmHandle = 1;
 
     /** A machine with the usual known folders under C:\Windows and C:\Program Files. */
     public static FakeMachine standard() {
@@ -116,6 +137,18 @@ public class FakeMachine implements Machine {
         return this;
     }
 
+    /** A visible top-level window of a process. */
+    public FakeMachine window(long pid, String title) {
+        windows.add(new WindowTitle(pid, title));
+        return this;
+    }
+
+    /** Restart Manager answers that process as a user of the file or service (short name). */
+    public FakeMachine rmUser(String fileOrService, RmProcess process) {
+        rmUsers.computeIfAbsent(fileOrService.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(process);
+        return this;
+    }
+
     public int count(String call) {
         int n = 0;
         for (String c : calls) {
@@ -178,6 +211,74 @@ public class FakeMachine implements Machine {
     public List<Service> services() {
         enter("services", "SERVICES", "EnumServicesStatusExW");
         return List.copyOf(services);
+    }
+
+    @Override
+    public List<WindowTitle> windowTitles(List<Long> pids) {
+        enter("windowTitles", "WINDOW_TITLES", "EnumWindows");
+        if (pids.size() > 1024) {
+            throw new SessionException("WINDOW_TITLES", 87, "protocol", "at most 1024 pids");
+        }
+        List<WindowTitle> answer = new ArrayList<>();
+        for (WindowTitle w : windows) {
+            if (pids.contains(w.pid()) && !w.title().isEmpty()) {
+                answer.add(w);
+            }
+        }
+        return answer;
+    }
+
+    @Override
+    public RmSession rmStart() {
+        enter("rmStart", "RM_START", "RmStartSession");
+        long handle = nextRmHandle++;
+        RmSession session = new RmSession(handle, String.format("%032x", handle));
+        rmOpen.put(session.handle(), session.key());
+        return session;
+    }
+
+    @Override
+    public RmSession rmJoin(String key) {
+        enter("rmJoin", "RM_JOIN", "RmJoinSession");
+        rmJoined.add(key);
+        RmSession session = new RmSession(nextRmHandle++, key);
+        rmOpen.put(session.handle(), key);
+        return session;
+    }
+
+    @Override
+    public void rmRegister(RmSession session, List<String> files, List<String> services) {
+        enter("rmRegister", "RM_REGISTER", "RmRegisterResources");
+        open(session, "RM_REGISTER");
+        List<String> registered = rmRegistered.computeIfAbsent(session.handle(), k -> new ArrayList<>());
+        registered.addAll(files);
+        registered.addAll(services);
+    }
+
+    @Override
+    public RmList rmGetList(RmSession session) {
+        enter("rmGetList", "RM_GET_LIST", "RmGetList");
+        open(session, "RM_GET_LIST");
+        Map<Long, RmProcess> users = new LinkedHashMap<>();
+        for (String resource : rmRegistered.getOrDefault(session.handle(), List.of())) {
+            for (RmProcess p : rmUsers.getOrDefault(resource.toLowerCase(Locale.ROOT), List.of())) {
+                users.putIfAbsent(p.pid(), p);
+            }
+        }
+        return new RmList(rmRebootReasons, new ArrayList<>(users.values()));
+    }
+
+    @Override
+    public void rmEnd(RmSession session) {
+        enter("rmEnd", "RM_END", "RmEndSession");
+        open(session, "RM_END");
+        rmOpen.remove(session.handle());
+    }
+
+    private void open(RmSession session, String request) {
+        if (!rmOpen.containsKey(session.handle())) {
+            throw new SessionException(request, 87, "protocol", "not a Restart Manager session this action started or joined");
+        }
     }
 
     private void enter(String call, String request, String api) {

@@ -146,7 +146,8 @@ class EngineActionsIT {
             assertEquals(1603, run.exit());
             run.contains("inuse broker: no Java runtime for the inuse engine: the package embeds none, INUSE_JAVA_HOME is not set, "
                     + "and no Java runtime is registered on this machine. Provide one of the three:");
-            run.contains("inuse broker: InuseProbe: engine read properties []; result 1603");
+            // the first Java action in the sequence (InuseDetect, 1398) is the one that fails
+            run.contains("inuse broker: InuseDetect: engine read properties []; result 1603");
             run.lacks("InuseProbeDeferred: received");
             nothingInstalled(wine);
             noExtractionLeft(wine);
@@ -162,7 +163,7 @@ class EngineActionsIT {
             ActionRun run = install(wine, "engine-4-dies", bed.v1, javaHome(dies));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine ended without sending its result (exit code 3). Its last stderr lines: "
-                    + "test engine DiesEarly: starting InuseProbe | test engine DiesEarly: simulated crash before the result");
+                    + "test engine DiesEarly: starting InuseDetect | test engine DiesEarly: simulated crash before the result");
             run.contains("inuse broker: engine: test engine DiesEarly: simulated crash before the result");
             nothingInstalled(wine);
             noExtractionLeft(wine);
@@ -215,8 +216,9 @@ class EngineActionsIT {
             String out = wine.wintest("ui", WinePrefix.windowsPath(bed.v1.msi()), "2", "0", WinePrefix.windowsPath(log), javaHome(asks));
             assertTrue(out.contains("EXITCODE=1602"), out);
             String text = WinePrefix.readLog(log);
-            assertTrue(text.contains("inuse: InuseProbe: cancelled: Cancel chosen in FilesInUse"), log.toString());
-            assertTrue(text.contains("inuse broker: InuseProbe: engine read properties []; result 1602"), log.toString());
+            // the test engine asks in every immediate action: InuseDetect (1398) is the first
+            assertTrue(text.contains("inuse: InuseDetect: cancelled: Cancel chosen in FilesInUse"), log.toString());
+            assertTrue(text.contains("inuse broker: InuseDetect: engine read properties []; result 1602"), log.toString());
             nothingInstalled(wine);
             noExtractionLeft(wine);
         });
@@ -318,7 +320,7 @@ class EngineActionsIT {
         bed.scenario("engine-bad-hash", wine -> {
             ActionRun run = install(wine, "engine-bad-hash", tampered, javaHome(runtimes.good()));
             assertEquals(1603, run.exit());
-            run.contains("inuse broker: InuseProbe: cannot prepare the engine: extracted file C:\\windows\\Installer\\inuse-");
+            run.contains("inuse broker: InuseDetect: cannot prepare the engine: extracted file C:\\windows\\Installer\\inuse-");
             run.contains("\\engine\\inuse-engine.jar does not match the SHA-256 recorded at build time");
             run.lacks("engine started");
             nothingInstalled(wine);

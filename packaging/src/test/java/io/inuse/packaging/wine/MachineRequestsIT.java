@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
  * PROCESS_MODULES, SERVICES) inside Wine's msiexec, asked by a test engine through BrokerMachine
  * ({@link MachineRequests}), which logs every answer: once with nobody holding MAPI32.DLL, once
  * while a locker process has it loaded. Both installs then run the real probes and succeed.
+ * WINDOW_TITLES and the Restart Manager requests too (never RM_JOIN: Wine 8's RmJoinSession aborts
+ * the calling process).
  */
 class MachineRequestsIT {
     private static final String DLL = "C:\\windows\\system32\\MAPI32.DLL";
@@ -61,6 +63,22 @@ class MachineRequestsIT {
             free.contains(LINE + "processes of a path: refused: 87 protocol");
             free.contains(LINE + "processes of an empty name: refused: 87 protocol");
             free.contains(LINE + "services with an argument: refused: 87 protocol");
+            free.contains(LINE + "windows of no process = []");
+            free.contains(LINE + "windows of 1025 pids: refused: 87 protocol");
+            free.contains(LINE + "windows of a string: refused: 87 protocol");
+            Matcher windows = Pattern.compile(Pattern.quote(LINE) + "windows of all ([0-9]+) processes = (.*)").matcher(free.log());
+            assertTrue(windows.find(), "WINDOW_TITLES of every process in " + free.logFile());
+            Matcher rmStart = Pattern.compile(Pattern.quote(LINE) + "rm start handle=([0-9]+) key=\\[(.*)]").matcher(free.log());
+            assertTrue(rmStart.find(), "RM_START's handle and key in " + free.logFile());
+            free.contains(LINE + "rm register " + DLL + ": ok");
+            free.contains(LINE + "rm list = RmList[rebootReasons=0, processes=[]]");
+            free.contains(LINE + "rm list of a handle not handed out: refused: 87 protocol");
+            free.contains(LINE + "rm register of a handle not handed out: refused: 87 protocol");
+            free.contains(LINE + "rm end of a handle not handed out: refused: 87 protocol");
+            free.contains(LINE + "rm register of an empty path: refused: 87 protocol");
+            free.contains(LINE + "rm start with an argument: refused: 87 protocol");
+            free.contains(LINE + "rm end: ok");
+            free.contains(LINE + "rm list after its end: refused: 87 protocol");
             free.contains("inuse: InuseProbeDeferred: machine deferred known folder System = C:\\windows\\system32; "
                     + "open-exclusive C:\\windows\\win.ini = OpenProbe[result=FREE, win32Error=0]");
             Matcher service = Pattern.compile(Pattern.quote(LINE) + "service (\\S+) \\(([^)]*)\\) pid=([1-9][0-9]*)").matcher(free.log());
@@ -80,12 +98,14 @@ class MachineRequestsIT {
                 assertTrue(loaded.find(), locker.loadedLine);
                 String pid = loaded.group(1);
                 Path log = bed.logFor(scenario, "install-locked");
-                int exit = wine.msiexecLogged("/i", bed.v1.msi(), log, ActionRun.javaHome(engine));
+                int exit = wine.msiexecLogged("/i", bed.v1.msi(), log, ActionRun.javaHome(engine), "INUSE_TEST_LOCKER=" + pid);
                 ActionRun held = new ActionRun(exit, WinePrefix.readLog(log), log, wine);
                 assertEquals(0, held.exit());
                 held.contains(LINE + "open-exclusive " + DLL + " = OpenProbe[result=SHARING_VIOLATION, win32Error=32]");
                 held.contains(LINE + "open-exclusive \\??\\" + DLL + " = OpenProbe[result=SHARING_VIOLATION, win32Error=32]");
                 held.contains(LINE + "open-exclusive C:\\windows\\win.ini = OpenProbe[result=FREE, win32Error=0]");
+                // the broker ends a Restart Manager session the engine left open, and says so
+                held.contains("the engine left Restart Manager session 3735928559 open: RmEndSession ended it");
                 held.contains(LINE + "identity spellings of " + DLL + " equal: true");
                 Matcher process = Pattern.compile(Pattern.quote(LINE + "process " + pid + " image=") + "(.*) error=(.*) modules=\\[(.*)]")
                         .matcher(held.log());
@@ -94,9 +114,18 @@ class MachineRequestsIT {
                 assertEquals("null", process.group(2), "no error for the locker's process");
                 assertTrue(process.group(3).equalsIgnoreCase(DLL), "its module: " + process.group(3));
                 String modules = process.group(3);
+                // wintest's locker has no window
+                held.contains(LINE + "windows of the locker " + pid + " = []");
+                // Wine's Restart Manager is a stub: no process uses the DLL the locker holds. This is why
+                // the detector never trusts an empty Restart Manager answer.
+                held.contains(LINE + "rm register " + DLL + ": ok");
+                held.contains(LINE + "rm list = RmList[rebootReasons=0, processes=[]]");
+                held.contains(LINE + "rm end: ok");
                 report(start, "exit 0 twice; System=C:\\windows\\system32; 4 spellings and 8.3 " + shortPath + " equal identities; "
                         + "open-exclusive FREE, then 32 under the locker; locker pid " + pid + " with " + modules + "; "
-                        + processes + " processes; service " + someService);
+                        + processes + " processes; service " + someService + "; windows of all " + windows.group(1) + " processes "
+                        + windows.group(2) + "; RM_START handle " + rmStart.group(1) + " key [" + rmStart.group(2)
+                        + "]; RM_GET_LIST 0 processes under the locker (Wine's stub)");
             }
         });
     }

@@ -88,7 +88,7 @@ class SystemTrustIT {
             assertTrue(line.contains(" is not usable: "), line);
             // every character is one the line was made of: printable ASCII, no bytes from beyond a buffer
             assertTrue(line.chars().allMatch(c -> c >= 0x20 && c < 0x7f), "a clean line: " + line);
-            run.contains("inuse broker: InuseProbe: engine read properties []; result 1603");
+            run.contains("inuse broker: InuseDetect: engine read properties []; result 1603");
             ActionRun.nothingInstalled(bed, wine);
         });
         report("trust: long INUSE_JAVA_HOME", start, "1500-character path: exit=1603 with one clean line");

@@ -8,6 +8,8 @@ import io.inuse.engine.machine.FileIdentity;
 import io.inuse.engine.machine.KnownFolder;
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.machine.ProcessModules;
+import io.inuse.engine.machine.RmList;
+import io.inuse.engine.machine.RmSession;
 import io.inuse.engine.machine.Service;
 import io.inuse.engine.protocol.Ops;
 import io.inuse.engine.session.BrokerSession;
@@ -15,6 +17,7 @@ import io.inuse.engine.session.Session;
 import io.inuse.engine.session.SessionException;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -25,6 +28,10 @@ import java.util.function.Supplier;
  * ("machine ..."); bad arguments are sent raw and their refusals logged. The deferred action asks
  * two of them too (Windows does not restrict them there). Then the real probes, so the install
  * succeeds. INUSE_TEST_SHORT, when set, is an 8.3 spelling of the folder System in the ProgramFilesCommon known folder.
+ * INUSE_TEST_LOCKER, when set, is the pid of a locker process (WINDOW_TITLES is asked for it).
+ * WINDOW_TITLES and the Restart Manager requests (ops 16..21) are asked too, except RM_JOIN: Wine
+ * 8's RmJoinSession aborts the calling process (msiexec), and the broker's refusal under Wine is not
+ * what this test is for.
  */
 public final class MachineRequests {
     static final String DLL = "C:\\windows\\system32\\MAPI32.DLL";
@@ -98,6 +105,45 @@ public final class MachineRequests {
         }
         session.log("machine services: " + services.size());
         attempt(session, "services with an argument", () -> raw.request(Ops.SERVICES, "x"));
+        windowsAndRestartManager(session, machine, raw, processes);
+    }
+
+    private static void windowsAndRestartManager(Session session, Machine machine, BrokerSession raw, List<ProcessModules> processes) {
+        String locker = session.property("INUSE_TEST_LOCKER");
+        if (!locker.isEmpty()) {
+            session.log("machine windows of the locker " + locker + " = " + machine.windowTitles(List.of(Long.parseLong(locker))));
+        }
+        List<Long> all = new ArrayList<>();
+        for (ProcessModules p : processes) {
+            all.add(p.pid());
+        }
+        session.log("machine windows of all " + all.size() + " processes = " + machine.windowTitles(all));
+        session.log("machine windows of no process = " + machine.windowTitles(List.of()));
+        List<Object> tooMany = new ArrayList<>();
+        for (long pid = 1; pid <= 1025; pid++) {
+            tooMany.add(pid);
+        }
+        attempt(session, "windows of 1025 pids", () -> raw.request(Ops.WINDOW_TITLES, tooMany));
+        attempt(session, "windows of a string", () -> raw.request(Ops.WINDOW_TITLES, List.of("1")));
+
+        RmSession rm = machine.rmStart();
+        session.log("machine rm start handle=" + rm.handle() + " key=[" + rm.key() + "]");
+        machine.rmRegister(rm, List.of(DLL), List.of());
+        session.log("machine rm register " + DLL + ": ok");
+        RmList list = machine.rmGetList(rm);
+        session.log("machine rm list = " + list);
+        long bad = rm.handle() + 1000;
+        attempt(session, "rm list of a handle not handed out", () -> raw.request(Ops.RM_GET_LIST, bad));
+        attempt(session, "rm register of a handle not handed out", () -> raw.request(Ops.RM_REGISTER, bad, List.of(DLL), List.of()));
+        attempt(session, "rm end of a handle not handed out", () -> raw.request(Ops.RM_END, bad));
+        attempt(session, "rm register of an empty path", () -> raw.request(Ops.RM_REGISTER, rm.handle(), List.of(""), List.of()));
+        attempt(session, "rm start with an argument", () -> raw.request(Ops.RM_START, 1L));
+        machine.rmEnd(rm);
+        session.log("machine rm end: ok");
+        attempt(session, "rm list after its end", () -> raw.request(Ops.RM_GET_LIST, rm.handle()));
+        // left open on purpose: the broker ends it when the action ends (rm_end_all)
+        RmSession open = machine.rmStart();
+        session.log("machine rm left open handle=" + open.handle());
     }
 
     private static String describe(FileIdentity id) {
