@@ -79,6 +79,19 @@ public final class EnginePak {
     }
 
     /** Reads a pak back (tests, and the check that no test runtime ships). */
+    /**
+     * The entries of the pak inside a built broker DLL (the INUSE_PAK resource starts with the magic
+     * and version 1; the same magic without the version also appears in the DLL's code).
+     */
+    public static List<Entry> inBrokerDll(byte[] dll) {
+        String text = new String(dll, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("INUSEPAK\u0001\u0000\u0000\u0000");
+        if (at < 0) {
+            throw new BuildException("the broker DLL holds no pak (INUSEPAK version 1): it was not built by this build");
+        }
+        return read(java.util.Arrays.copyOfRange(dll, at, dll.length));
+    }
+
     public static List<Entry> read(byte[] pak) {
         ByteBuffer in = ByteBuffer.wrap(pak).order(ByteOrder.LITTLE_ENDIAN);
         byte[] magic = new byte[8];

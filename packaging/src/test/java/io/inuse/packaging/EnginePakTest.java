@@ -56,4 +56,12 @@ class EnginePakTest {
         BuildException e = assertThrows(BuildException.class, () -> EnginePak.entries(jar, image.getParent()));
         assertTrue(e.getMessage().startsWith("runtime image " + image.getParent() + " has no bin/java.exe"), e.getMessage());
     }
+
+    @Test
+    void aDllWithoutAPakIsNamedAsSuch() {
+        // the magic without its version, as the broker's code holds it, is not a pak
+        byte[] dll = "MZ......INUSEPAK...code only".getBytes(StandardCharsets.ISO_8859_1);
+        BuildException e = assertThrows(BuildException.class, () -> EnginePak.inBrokerDll(dll));
+        assertTrue(e.getMessage().startsWith("the broker DLL holds no pak"), e.getMessage());
+    }
 }

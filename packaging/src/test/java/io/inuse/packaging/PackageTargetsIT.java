@@ -24,7 +24,7 @@ class PackageTargetsIT {
     @Test
     void theBuiltPackageCarriesItsTargetList() throws Exception {
         Path msi = builtPackage();
-        List<EnginePak.Entry> pak = EnginePak.read(pakOf(msiinfo("extract", msi.toString(), "Binary.InuseBroker")));
+        List<EnginePak.Entry> pak = EnginePak.inBrokerDll(msiinfo("extract", msi.toString(), "Binary.InuseBroker"));
         List<String> names = pak.stream().map(EnginePak.Entry::name).toList();
         assertEquals(List.of("engine/inuse-engine.jar", "engine/inuse-targets.jar"), names.subList(0, Math.min(2, names.size())),
                 "the pak's entries: " + names);
@@ -76,13 +76,5 @@ class PackageTargetsIT {
         byte[] bytes = p.getInputStream().readAllBytes();
         assertEquals(0, p.waitFor(), "msiinfo " + String.join(" ", args));
         return bytes;
-    }
-
-    /** The pak inside the broker DLL: the resource starts with the magic and version 1. */
-    private static byte[] pakOf(byte[] dll) {
-        String text = new String(dll, StandardCharsets.ISO_8859_1);
-        int at = text.indexOf("INUSEPAK\u0001\u0000\u0000\u0000");   // the resource, not the string in the code
-        assertTrue(at > 0, "the broker DLL holds a pak");
-        return java.util.Arrays.copyOfRange(dll, at, dll.length);
     }
 }

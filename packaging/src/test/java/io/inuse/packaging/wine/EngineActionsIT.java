@@ -355,10 +355,10 @@ class EngineActionsIT {
     @Test
     void theReleasedPackageCarriesNoTestRuntime() throws Exception {
         byte[] broker = extractBinary(bed.v1.msi(), "InuseBroker");
-        List<EnginePak.Entry> entries = EnginePak.read(pakOf(broker));
+        List<EnginePak.Entry> entries = EnginePak.inBrokerDll(broker);
         assertEquals(List.of("engine/inuse-engine.jar", "engine/inuse-targets.jar"), entries.stream().map(EnginePak.Entry::name).toList());
         assertFalse(new String(broker, StandardCharsets.ISO_8859_1).contains(TestRuntimes.RELAY_MARKER));
-        List<String> embeddedNames = EnginePak.read(pakOf(extractBinary(embedded.msi(), "InuseBroker"))).stream().map(EnginePak.Entry::name).toList();
+        List<String> embeddedNames = EnginePak.inBrokerDll(extractBinary(embedded.msi(), "InuseBroker")).stream().map(EnginePak.Entry::name).toList();
         assertTrue(embeddedNames.contains("runtime/bin/java.exe"), "the check can see a runtime: " + embeddedNames);
     }
 
@@ -367,12 +367,5 @@ class EngineActionsIT {
         byte[] bytes = p.getInputStream().readAllBytes();
         assertEquals(0, p.waitFor());
         return bytes;
-    }
-
-    private static byte[] pakOf(byte[] dll) {
-        String text = new String(dll, StandardCharsets.ISO_8859_1);
-        int at = text.indexOf("INUSEPAK\u0001\u0000\u0000\u0000");   // the resource, not the string in the code
-        assertTrue(at > 0, "the broker DLL holds a pak");
-        return java.util.Arrays.copyOfRange(dll, at, dll.length);
     }
 }
