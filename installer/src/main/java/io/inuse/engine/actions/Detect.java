@@ -202,7 +202,7 @@ public final class Detect implements CustomAction {
     /** The locker for a log line: image name, then pid, image path, kind and services in parentheses. */
     static String describe(Locker locker) {
         StringBuilder text = new StringBuilder();
-        text.append(name(locker)).append(" (pid ").append(locker.pid()).append(", ")
+        text.append(locker.name()).append(" (pid ").append(locker.pid()).append(", ")
                 .append(locker.imagePath().isEmpty() ? "image path unknown" : locker.imagePath()).append(", ");
         switch (locker.kind()) {
             case APPLICATION -> text.append("application");
@@ -211,7 +211,7 @@ public final class Detect implements CustomAction {
                     .append(locker.services().isEmpty() ? "" : locker.services().size() == 1 ? "; service " : "; services ");
         }
         for (int i = 0; i < locker.services().size(); i++) {
-            text.append(i == 0 ? "" : ", ").append(serviceName(locker.services().get(i)));
+            text.append(i == 0 ? "" : ", ").append(locker.services().get(i).describe());
         }
         return text.append(')').toString();
     }
@@ -239,11 +239,11 @@ public final class Detect implements CustomAction {
         for (Locker locker : lockers.values()) {
             String pid = "pid " + locker.pid();
             if (locker.services().isEmpty()) {
-                fields.add(name(locker));
+                fields.add(locker.name());
                 fields.add(pid);
             }
             for (Service service : locker.services()) {
-                fields.add("Service: " + serviceName(service));
+                fields.add("Service: " + service.describe());
                 fields.add(pid);
             }
         }
@@ -256,17 +256,6 @@ public final class Detect implements CustomAction {
             n += d.verdict() == Detection.Verdict.LOCKED ? 1 : 0;
         }
         return n;
-    }
-
-    private static String name(Locker locker) {
-        String name = locker.imageName();
-        return name.isEmpty() ? "unnamed process" : name;
-    }
-
-    /** "UPS Monitor (upsmon)", or the short name alone when the service has no display name. */
-    private static String serviceName(Service service) {
-        String display = service.displayName();
-        return display == null || display.isEmpty() ? service.shortName() : display + " (" + service.shortName() + ")";
     }
 
     private static String folderOf(String path) {

@@ -2,7 +2,6 @@ package io.inuse.engine.detect;
 
 import io.inuse.engine.machine.FileIdentity;
 import io.inuse.engine.machine.OpenProbe;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,18 +47,6 @@ public record Detection(Target target, String path, FileIdentity identity, OpenP
     /** True when the file is held and no process could be named: a Restart Manager-style empty answer is no proof. */
     public boolean heldByUnnamedProcess() {
         return verdict == Verdict.LOCKED && lockers.isEmpty();
-    }
-
-    /** The lines for the FilesInUse message: each locker's {@link Locker#displayName()}, or {@link #UNNAMED_HOLDER}. */
-    public List<String> filesInUseNames() {
-        List<String> names = new ArrayList<>();
-        if (heldByUnnamedProcess()) {
-            names.add(UNNAMED_HOLDER);
-        }
-        for (Locker locker : lockers) {
-            names.add(locker.displayName());
-        }
-        return names;
     }
 
     /** One line for the log, for example {@code "locked by upsmon.exe (pid 77)"} or {@code "free"}. */

@@ -38,6 +38,12 @@ public record Locker(long pid, String imagePath, Kind kind, List<Service> servic
         return name;
     }
 
+    /** The image name, or "unnamed process" when it could not be read. */
+    public String name() {
+        String name = imageName();
+        return name.isEmpty() ? "unnamed process" : name;
+    }
+
     /**
      * How the FilesInUse message names it: a process that hosts services by its services,
      * {@code "Service: <display name> (<short name>)"} each, joined with {@code "; "}; any other
@@ -47,16 +53,10 @@ public record Locker(long pid, String imagePath, Kind kind, List<Service> servic
         if (!services.isEmpty()) {
             StringBuilder text = new StringBuilder();
             for (Service service : services) {
-                text.append(text.length() == 0 ? "" : "; ").append("Service: ");
-                if (service.displayName() == null || service.displayName().isEmpty()) {
-                    text.append(service.shortName());
-                } else {
-                    text.append(service.displayName()).append(" (").append(service.shortName()).append(')');
-                }
+                text.append(text.length() == 0 ? "" : "; ").append("Service: ").append(service.describe());
             }
             return text.toString();
         }
-        String name = imageName();
-        return (name.isEmpty() ? "unnamed process" : name) + " (pid " + pid + ")";
+        return name() + " (pid " + pid + ")";
     }
 }

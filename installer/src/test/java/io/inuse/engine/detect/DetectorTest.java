@@ -46,7 +46,8 @@ class DetectorTest {
         assertEquals(List.of(), d.unscanned());
         assertEquals(List.of(), d.problems());
         assertTrue(d.heldByUnnamedProcess());
-        assertEquals(List.of("held by a process that could not be named"), d.filesInUseNames());
+        assertEquals(List.of(), names(d));
+        assertEquals("held by a process that could not be named", Detection.UNNAMED_HOLDER);
         assertEquals("locked: held by a process that could not be named", d.finding());
         assertEquals(List.of(List.of("MAPI32.DLL")), machine.processesAsked);
     }
@@ -58,7 +59,7 @@ class DetectorTest {
         assertEquals(Verdict.FREE, d.verdict());
         assertEquals(List.of(), d.lockers());
         assertEquals(List.of(app(77, UPSMON)), d.loadedNotLocked());
-        assertEquals(List.of(), d.filesInUseNames());
+        assertEquals(List.of(), names(d));
         assertEquals("free; loaded, not locked: upsmon.exe (pid 77)", d.finding());
     }
 
@@ -80,7 +81,7 @@ class DetectorTest {
         assertEquals(Verdict.LOCKED, d.verdict());
         assertEquals(List.of(app(77, UPSMON)), d.lockers());
         assertEquals(List.of(new UnscannedProcess(600, "", "OpenProcess error 5")), d.unscanned());
-        assertEquals(List.of("upsmon.exe (pid 77)"), d.filesInUseNames());
+        assertEquals(List.of("upsmon.exe (pid 77)"), names(d));
         assertEquals("locked by upsmon.exe (pid 77)", d.finding());
     }
 
@@ -92,7 +93,7 @@ class DetectorTest {
         Locker host = new Locker(912, SVCHOST, Kind.SERVICE, List.of(new Service("a", "A", 912), new Service("b", "B", 912)));
         assertEquals(List.of(host), d.lockers());
         assertEquals("Service: A (a); Service: B (b)", d.lockers().get(0).displayName());
-        assertEquals(List.of("Service: A (a); Service: B (b)"), d.filesInUseNames());
+        assertEquals(List.of("Service: A (a); Service: B (b)"), names(d));
     }
 
     @Test
@@ -208,7 +209,7 @@ class DetectorTest {
         assertEquals(List.of(new Locker(4, "", Kind.CRITICAL, List.of()),
                 new Locker(700, "C:\\WINDOWS\\system32\\lsass.exe", Kind.CRITICAL, List.of(new Service("KeyIso", "CNG Key Isolation", 700))),
                 app(800, "C:\\Temp\\lsass.exe")), d.lockers());
-        assertEquals(List.of("System (pid 4)", "Service: CNG Key Isolation (KeyIso)", "lsass.exe (pid 800)"), d.filesInUseNames());
+        assertEquals(List.of("System (pid 4)", "Service: CNG Key Isolation (KeyIso)", "lsass.exe (pid 800)"), names(d));
     }
 
     @Test
@@ -256,5 +257,14 @@ class DetectorTest {
         assertEquals("", d.path());
         assertEquals(List.of("resolving the known folder System: SHGetKnownFolderPath error 2"), d.problems());
         assertEquals("unknown: not probed", d.finding());
+    }
+
+    /** How the lockers of a detection are named to a person (Locker.displayName). */
+    private static List<String> names(Detection d) {
+        List<String> names = new java.util.ArrayList<>();
+        for (Locker locker : d.lockers()) {
+            names.add(locker.displayName());
+        }
+        return names;
     }
 }
