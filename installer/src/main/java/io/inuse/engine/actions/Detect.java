@@ -9,9 +9,11 @@ import io.inuse.engine.detect.LockersProperty;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.detect.UnscannedProcess;
 import io.inuse.engine.machine.Machine;
+import io.inuse.engine.machine.RmSession;
 import io.inuse.engine.machine.Service;
 import io.inuse.engine.session.Msi;
 import io.inuse.engine.session.Session;
+import io.inuse.engine.session.SessionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,14 @@ import java.util.TreeMap;
  * when UILevel is not a number, the message is never sent, the action logs why, and goes on as if
  * Ignore had been answered.
  *
+ * <p>In full UI, when Windows Installer has a Restart Manager session ({@code
+ * MsiRestartManagerSessionKey} set, {@code MSIRESTARTMANAGERCONTROL} neither {@code Disable} nor
+ * {@code DisableShutdown}), the action joins that session and registers the LOCKED targets and the
+ * services holding them, and sends no FILESINUSE: Windows Installer's MsiRMFilesInUse dialog lists
+ * them in InstallValidate and the person chooses there (see
+ * {@link #registeredWithWindowsInstaller}). Wine never sets the key; this path is unit-tested
+ * against the fake machine and unverified on Windows.
+ *
  * <p>Windows Installer hands the FILESINUSE message to an external UI handler (a bootstrapper's
  * {@code MsiSetExternalUI[Record]}) first, whatever UILevel, and then to its own UI, which shows the
  * authored FilesInUse dialog in full UI. Because this action sends nothing below UILevel 4, a
@@ -50,12 +60,16 @@ import java.util.TreeMap;
  * 0 means nobody is there, and the action goes on as Ignore, with a log line.
  *
  * <h2>The FILESINUSE record</h2>
- * Field 0 "", then one pair per row, as Windows Installer's FilesInUse dialog reads it (a name,
- * then a window title or description): an application {@code (image file name, "pid N")} (the
- * Machine gives no window title yet); a process hosting services one row per service
- * {@code ("Service: <display> (<short>)", "pid N")}; a LOCKED target no process could be named for
- * {@code (<target file name>, "held by a process that could not be named")}. Rows come from the
- * LOCKED targets only, one per pid across targets, in pid order.
+ * Field 0 "", then one pair per row, as Windows Installer's FilesInUse dialog reads it (a process
+ * name, then the description the list shows, a window title for Windows Installer's own rows): an
+ * application {@code (image file name, "<window title> (pid N)")}, or
+ * {@code (image file name, "<image file name> (pid N)")} when it has no window; a process hosting
+ * services one row per service {@code ("Service: <display> (<short>)", "Service: <display>
+ * (<short>), pid N")}, so that a windowless service reads as itself in either field; a LOCKED
+ * target no process could be named for {@code (<target file name>, "held by a process that could
+ * not be named")}. Rows come from the LOCKED targets only, one per pid across targets, in pid
+ * order. Which field the rendered dialog shows on Windows is unverified here (Wine's internal UI
+ * never shows this message): both name the locker.
  *
  * <h2>Answers</h2>
  * <ul>
@@ -86,6 +100,12 @@ public final class Detect implements CustomAction {
     private static final int NO_ANSWER = 0;
     private static final int FAILED = -1;
 
+    /** INSTALLUILEVEL_FULL, the only level at which Windows Installer's MsiRMFilesInUse dialog asks. */
+    private static final String FULL_UI = "5";
+    /** Set by Windows Installer when it has a Restart Manager session (Windows Vista and later; never under Wine). */
+    static final String RM_SESSION_KEY = "MsiRestartManagerSessionKey";
+    static final String RM_CONTROL = "MSIRESTARTMANAGERCONTROL";
+
     private static final String LATER = "the held file will be replaced at the next reboot (a later stage)";
 
     private final Machine machine;
@@ -102,10 +122,6 @@ public final class Detect implements CustomAction {
 
     @Override
     public void run(Session session) throws UserExitException {
-        // Restart Manager is a later step: when Windows Installer has a Restart Manager session
-        // (MsiRestartManagerSessionKey), the targets are to be registered with it (RmJoinSession,
-        // RmRegisterResources) so that its MsiRMFilesInUse dialog lists the lockers, instead of
-        // sending FILESINUSE here. Not done yet: this action always takes the FILESINUSE path.
         Detector detector = new Detector(machine);
         List<Detection> detections = detectOnce(session, detector);
         if (countLocked(detections) == 0) {
@@ -115,6 +131,9 @@ public final class Detect implements CustomAction {
         if (!asks(uiLevel)) {
             session.log(countLocked(detections) + " target(s) locked; UILevel '" + uiLevel
                     + "': no UI to ask (only reduced (4) and full (5) UI ask a person): FilesInUse not sent; continuing as Ignore: " + LATER);
+            return;
+        }
+        if (FULL_UI.equals(uiLevel.trim()) && registeredWithWindowsInstaller(session, detections)) {
             return;
         }
         for (int asked = 1; ; asked++) {
@@ -150,6 +169,63 @@ public final class Detect implements CustomAction {
                     return;
             }
         }
+    }
+
+    /**
+     * In full UI, when Windows Installer has a Restart Manager session of its own and the package
+     * lets it use it, the locked targets and the services holding them are registered with that
+     * session, and its MsiRMFilesInUse dialog asks the person in InstallValidate: true then, and
+     * FILESINUSE is not sent. False (and FILESINUSE is sent) when there is no session key, when
+     * {@code MSIRESTARTMANAGERCONTROL} is {@code Disable} or {@code DisableShutdown} (Windows
+     * Installer then shows FilesInUse), or when joining or registering failed (logged).
+     * Never below full UI: in a silent install Windows Installer's Restart Manager shuts down
+     * what is registered without asking anyone, and this product never closes anything by itself.
+     */
+    private boolean registeredWithWindowsInstaller(Session session, List<Detection> detections) {
+        String key = session.property(RM_SESSION_KEY).trim();
+        if (key.isEmpty()) {
+            return false;
+        }
+        String control = session.property(RM_CONTROL).trim();
+        if (control.equalsIgnoreCase("Disable") || control.equalsIgnoreCase("DisableShutdown")) {
+            session.log(RM_CONTROL + " is '" + control + "': Windows Installer shows FilesInUse, not MsiRMFilesInUse: sending FILESINUSE");
+            return false;
+        }
+        List<String> files = new ArrayList<>();
+        Map<String, String> services = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        for (Detection d : detections) {
+            if (d.verdict() != Detection.Verdict.LOCKED) {
+                continue;
+            }
+            files.add(d.path());
+            for (Locker locker : d.lockers()) {
+                for (Service service : locker.services()) {
+                    services.putIfAbsent(service.shortName(), service.shortName());
+                }
+            }
+        }
+        RmSession joined;
+        try {
+            joined = machine.rmJoin(key);
+        } catch (SessionException e) {
+            session.log("cannot join Windows Installer's Restart Manager session: " + e.getMessage() + ": sending FILESINUSE instead");
+            return false;
+        }
+        try {
+            machine.rmRegister(joined, files, new ArrayList<>(services.values()));
+        } catch (SessionException e) {
+            session.log("cannot register with Windows Installer's Restart Manager session: " + e.getMessage() + ": sending FILESINUSE instead");
+            return false;
+        } finally {
+            try {
+                machine.rmEnd(joined);
+            } catch (SessionException e) {
+                session.log("leaving Windows Installer's Restart Manager session: " + e.getMessage());
+            }
+        }
+        session.log("registered " + files + " and services " + services.values()
+                + " with Windows Installer's Restart Manager session: its MsiRMFilesInUse dialog asks in InstallValidate; FILESINUSE not sent");
+        return true;
     }
 
     /** Whether a person can be asked at this UILevel: reduced (4) or full (5) UI. */
@@ -240,11 +316,12 @@ public final class Detect implements CustomAction {
             String pid = "pid " + locker.pid();
             if (locker.services().isEmpty()) {
                 fields.add(locker.name());
-                fields.add(pid);
+                fields.add((locker.windowTitle().isEmpty() ? locker.name() : locker.windowTitle()) + " (" + pid + ")");
             }
             for (Service service : locker.services()) {
-                fields.add("Service: " + service.describe());
-                fields.add(pid);
+                String name = "Service: " + service.describe();
+                fields.add(name);
+                fields.add(name + ", " + pid);
             }
         }
         return fields.toArray();

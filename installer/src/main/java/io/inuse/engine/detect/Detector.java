@@ -5,7 +5,11 @@ import io.inuse.engine.machine.KnownFolder;
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.machine.OpenProbe;
 import io.inuse.engine.machine.ProcessModules;
+import io.inuse.engine.machine.RmList;
+import io.inuse.engine.machine.RmProcess;
+import io.inuse.engine.machine.RmSession;
 import io.inuse.engine.machine.Service;
+import io.inuse.engine.machine.WindowTitle;
 import io.inuse.engine.session.SessionException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,6 +38,13 @@ import java.util.Set;
  * {@code \\?\} prefix is. {@code identify} is asked once per distinct path per detection.</li>
  * <li>A process that could not be scanned is kept among the detection's unscanned processes with
  * its error, unless its partial module list already proves it a holder.</li>
+ * <li>Restart Manager is asked too, in a session of its own per existing target
+ * ({@code rmStart}, {@code rmRegister} of the target's path, {@code rmGetList}, {@code rmEnd}):
+ * a process it names that the module lists did not is a holder as well (a process the scan could
+ * not open, for one), with its image path from the process list, its services, and its
+ * application name as window title when it is a windowed application. Its answer only adds:
+ * an empty list proves nothing (Wine's stub always answers none), and non-zero reboot reasons are
+ * noted among the problems.</li>
  * <li>One {@code services()} call (only when some holder was found) names the services each
  * holder hosts; the kind follows {@link Locker.Kind}'s rule.</li>
  * <li>The exclusive open is the judge: SHARING_VIOLATION is LOCKED, with or without named
@@ -42,6 +53,9 @@ import java.util.Set;
  * <li>A failed call ({@link SessionException}) becomes a line of the detection's problems,
  * naming the step, the API and the Win32 error, and the other steps still run.</li>
  * <li>Lockers are unique by pid and sorted by pid, then image path.</li>
+ * <li>One {@code windowTitles} call for the pids of all lockers of all targets gives each its
+ * window title (the first visible top-level window the machine lists for it); a failure is a
+ * problem of every detection with lockers, and the titles stay as they were.</li>
  * </ol>
  *
  * Each {@link #detect} call asks the machine afresh (nothing is kept between calls), so a Retry
@@ -75,6 +89,7 @@ public final class Detector {
         private List<ProcessModules> processes = List.of();
         private String processesProblem;
         private Map<Long, List<Service>> servicesByPid;
+        private final Map<String, Service> servicesByName = new HashMap<>();
         private String servicesProblem;
 
         List<Detection> detect(List<Target> targets) {
@@ -108,7 +123,42 @@ public final class Detector {
             for (int i = 0; i < n; i++) {
                 detections.add(detectOne(targets.get(i), paths[i], problems.get(i)));
             }
-            return detections;
+            return withWindowTitles(detections);
+        }
+
+        /** The detections with each locker's window title, from one windowTitles call. */
+        private List<Detection> withWindowTitles(List<Detection> detections) {
+            Set<Long> pids = new LinkedHashSet<>();
+            for (Detection d : detections) {
+                for (Locker locker : d.lockers()) {
+                    pids.add(locker.pid());
+                }
+                for (Locker locker : d.loadedNotLocked()) {
+                    pids.add(locker.pid());
+                }
+            }
+            if (pids.isEmpty()) {
+                return detections;
+            }
+            Map<Long, String> titles = new HashMap<>();
+            String failure = null;
+            try {
+                for (WindowTitle window : machine.windowTitles(new ArrayList<>(pids))) {
+                    titles.putIfAbsent(window.pid(), window.title());
+                }
+            } catch (SessionException e) {
+                failure = problem("reading the lockers' window titles", e);
+            }
+            List<Detection> result = new ArrayList<>();
+            for (Detection d : detections) {
+                List<String> problems = new ArrayList<>(d.problems());
+                if (failure != null && (!d.lockers().isEmpty() || !d.loadedNotLocked().isEmpty())) {
+                    problems.add(failure);
+                }
+                result.add(new Detection(d.target(), d.path(), d.identity(), d.probe(), d.verdict(), titled(d.lockers(), titles),
+                        titled(d.loadedNotLocked(), titles), d.unscanned(), problems));
+            }
+            return result;
         }
 
         private Detection detectOne(Target target, String path, List<String> problemList) {
@@ -130,6 +180,11 @@ public final class Detector {
                 } else if (process.error() != null) {
                     String image = process.imagePath() == null ? "" : process.imagePath();
                     unscanned.putIfAbsent(process.pid(), new UnscannedProcess(process.pid(), image, process.error()));
+                }
+            }
+            if (identity != null) {
+                for (RmProcess user : restartManagerUsers(path, problems)) {
+                    holders.putIfAbsent(user.pid(), rmLocker(user, problems));
                 }
             }
             for (Long pid : holders.keySet()) {
@@ -179,6 +234,57 @@ public final class Detector {
             return new Locker(process.pid(), image, kind, hosted);
         }
 
+        /**
+         * The processes Restart Manager says use the file at {@code path}, in a session of its own;
+         * empty when a call failed (noted in problems). The session is always ended.
+         */
+        private List<RmProcess> restartManagerUsers(String path, Set<String> problems) {
+            RmSession session;
+            try {
+                session = machine.rmStart();
+            } catch (SessionException e) {
+                problems.add(problem("starting a Restart Manager session", e));
+                return List.of();
+            }
+            try {
+                machine.rmRegister(session, List.of(path), List.of());
+                RmList list = machine.rmGetList(session);
+                if (list.rebootReasons() != 0) {
+                    problems.add("Restart Manager: RmGetList reboot reasons " + list.rebootReasons() + " (" + rebootReasons(list.rebootReasons()) + ")");
+                }
+                return list.processes();
+            } catch (SessionException e) {
+                problems.add(problem("asking Restart Manager about " + path, e));
+                return List.of();
+            } finally {
+                try {
+                    machine.rmEnd(session);
+                } catch (SessionException e) {
+                    problems.add(problem("ending the Restart Manager session", e));
+                }
+            }
+        }
+
+        /** A locker Restart Manager named: its image from the process list, its services, its application name as title if windowed. */
+        private Locker rmLocker(RmProcess user, Set<String> problems) {
+            String image = "";
+            for (ProcessModules process : processes) {
+                if (process.pid() == user.pid() && process.imagePath() != null) {
+                    image = process.imagePath();
+                }
+            }
+            List<Service> hosted = new ArrayList<>(services(problems).getOrDefault(user.pid(), List.of()));
+            if (hosted.isEmpty() && !user.serviceShortName().isEmpty()) {
+                Service known = servicesByName.get(user.serviceShortName().toLowerCase(Locale.ROOT));
+                hosted.add(known != null ? known : new Service(user.serviceShortName(), user.serviceShortName(), user.pid()));
+            }
+            hosted.sort(BY_SHORT_NAME);
+            Locker.Kind kind = user.applicationType() == RmProcess.RM_CRITICAL || critical(user.pid(), image, problems) ? Locker.Kind.CRITICAL
+                    : hosted.isEmpty() ? Locker.Kind.APPLICATION : Locker.Kind.SERVICE;
+            boolean windowed = user.applicationType() == RmProcess.RM_MAIN_WINDOW || user.applicationType() == RmProcess.RM_OTHER_WINDOW;
+            return new Locker(user.pid(), image, kind, hosted, windowed ? user.appName() : "");
+        }
+
         private boolean critical(long pid, String image, Set<String> problems) {
             if (pid == SYSTEM_PID) {
                 return true;
@@ -204,6 +310,7 @@ public final class Detector {
                         if (service.pid() != 0) {
                             servicesByPid.computeIfAbsent(service.pid(), pid -> new ArrayList<>()).add(service);
                         }
+                        servicesByName.put(service.shortName().toLowerCase(Locale.ROOT), service);
                     }
                 } catch (SessionException e) {
                     servicesProblem = problem("listing the services", e);
@@ -241,6 +348,31 @@ public final class Detector {
             }
             return identities.get(path).orElse(null);
         }
+    }
+
+    private static List<Locker> titled(List<Locker> lockers, Map<Long, String> titles) {
+        List<Locker> result = new ArrayList<>();
+        for (Locker locker : lockers) {
+            String title = titles.get(locker.pid());
+            result.add(title == null ? locker : locker.withWindowTitle(title));
+        }
+        return result;
+    }
+
+    /** RM_REBOOT_REASON flags in words. */
+    static String rebootReasons(long flags) {
+        String[] names = {"permission denied", "session mismatch", "critical process", "critical service", "detected self"};
+        StringBuilder text = new StringBuilder();
+        for (int bit = 0; bit < names.length; bit++) {
+            if ((flags & (1L << bit)) != 0) {
+                text.append(text.length() == 0 ? "" : ", ").append(names[bit]);
+            }
+        }
+        long unknown = flags & ~((1L << names.length) - 1);
+        if (unknown != 0) {
+            text.append(text.length() == 0 ? "" : ", ").append("unknown 0x").append(Long.toHexString(unknown));
+        }
+        return text.toString();
     }
 
     private static Detection.Verdict verdict(OpenProbe probe) {

@@ -5,10 +5,11 @@ import java.util.List;
 
 /**
  * A process that has a target loaded: its id, its image path ("" when it could not be read), what
- * kind of process it is, and the services it hosts (sorted by short name; empty for an
- * application).
+ * kind of process it is, the services it hosts (sorted by short name; empty for an application),
+ * and the title of its main window ("" when it has no visible top-level window, or none could be
+ * read).
  */
-public record Locker(long pid, String imagePath, Kind kind, List<Service> services) {
+public record Locker(long pid, String imagePath, Kind kind, List<Service> services, String windowTitle) {
     /**
      * What can be done about a locker.
      *
@@ -26,6 +27,17 @@ public record Locker(long pid, String imagePath, Kind kind, List<Service> servic
     public Locker {
         imagePath = imagePath == null ? "" : imagePath;
         services = List.copyOf(services);
+        windowTitle = windowTitle == null ? "" : windowTitle;
+    }
+
+    /** A locker with no window title. */
+    public Locker(long pid, String imagePath, Kind kind, List<Service> services) {
+        this(pid, imagePath, kind, services, "");
+    }
+
+    /** The same locker with that window title. */
+    public Locker withWindowTitle(String title) {
+        return new Locker(pid, imagePath, kind, services, title);
     }
 
     /** The image's file name: the text after the last separator; "System" for pid 4 with no image. */

@@ -134,7 +134,8 @@ class DetectTest {
                 .service("upsmon", "UPS Monitor", 912).service("Alerter", "", 912).lock(DLL);
         answer(5);
         run();
-        assertEquals(List.of(List.of("", "upsmon.exe", "pid 77", "Service: Alerter", "pid 912", "Service: UPS Monitor (upsmon)", "pid 912")), asked);
+        assertEquals(List.of(List.of("", "upsmon.exe", "upsmon.exe (pid 77)", "Service: Alerter", "Service: Alerter, pid 912",
+                "Service: UPS Monitor (upsmon)", "Service: UPS Monitor (upsmon), pid 912")), asked);
         assertEquals(1, session.count(FILESINUSE));
         assertTrue(session.log.contains(P + "MAPI32.DLL in C:\\Windows\\system32 is held by svchost.exe (pid 912, "
                 + "C:\\Windows\\System32\\svchost.exe, services Alerter, UPS Monitor (upsmon))"), session.log.toString());
@@ -149,7 +150,7 @@ class DetectTest {
         assertEquals(Msi.INSTALLMESSAGE_FILESINUSE, FILESINUSE);
         assertEquals(1, session.count(FILESINUSE), session.types.toString());
         assertEquals(session.log.size() + 1, session.messages.size());
-        assertTrue(session.messages.contains(List.of("", "upsmon.exe", "pid 77", "Service: UPS Monitor (upsmon)", "pid 912")));
+        assertTrue(session.messages.contains(List.of("", "upsmon.exe", "upsmon.exe (pid 77)", "Service: UPS Monitor (upsmon)", "Service: UPS Monitor (upsmon), pid 912")));
     }
 
     @Test
@@ -312,7 +313,7 @@ class DetectTest {
         answer(5);
         new Detect(machine, List.of(MAPI, new Target(KnownFolder.SystemX86, "", "MAPI32.DLL"),
                 new Target(KnownFolder.ProgramFiles, "UPS", "ups.dll"))).run(session);
-        assertEquals(List.of(List.of("", "upsmon.exe", "pid 77", "Service: UPS Monitor (upsmon)", "pid 912")), asked);
+        assertEquals(List.of(List.of("", "upsmon.exe", "upsmon.exe (pid 77)", "Service: UPS Monitor (upsmon)", "Service: UPS Monitor (upsmon), pid 912")), asked);
         assertEquals(LOCKERS, session.properties.get(LockersProperty.NAME));
         assertEquals(List.of(new Locker(77, UPSMON, Locker.Kind.APPLICATION, List.of()),
                 new Locker(912, SVCHOST, Locker.Kind.SERVICE, List.of(new Service("upsmon", "UPS Monitor", 912)))),
