@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inuse.packaging.EnginePak;
 import io.inuse.packaging.PackageBuilder;
+import io.inuse.packaging.Toolchain;
 import io.inuse.packaging.wine.engines.AsksFilesInUse;
 import io.inuse.packaging.wine.engines.BreaksProtocol;
 import io.inuse.packaging.wine.engines.Chatty;
@@ -40,14 +41,16 @@ class EngineActionsIT {
     static void prepare() throws Exception {
         bed = WineTestBed.get();
         runtimes = bed.runtimes;
-        PackageBuilder builder = new PackageBuilder(new io.inuse.packaging.Toolchain(), bed.repo);
+        PackageBuilder builder = new PackageBuilder(new Toolchain(), bed.repo);
         String revision = bed.v1.productVersion();
-        embedded = builder.build(PackageBuilder.Spec.of(revision, Optional.empty(), bed.engineJar, Optional.of(runtimes.good())),
-                bed.work.resolve("packages-embedded"));
+        Toolchain tools = new Toolchain();
+        embedded = ProbePackage.of(tools, builder.build(PackageBuilder.Spec.of(revision, Optional.empty(), bed.engineJar,
+                Optional.of(runtimes.good())), bed.work.resolve("packages-embedded")), bed.work.resolve("packages-embedded"));
         List<EnginePak.Entry> entries = new ArrayList<>(EnginePak.entries(bed.engineJar, null));
         EnginePak.Entry jar = entries.get(0);
         entries.set(0, new EnginePak.Entry(jar.name(), jar.data(), new byte[32]));
-        tampered = builder.build(new PackageBuilder.Spec(revision, Optional.empty(), entries), bed.work.resolve("packages-tampered"));
+        tampered = ProbePackage.of(tools, builder.build(new PackageBuilder.Spec(revision, Optional.empty(), entries),
+                bed.work.resolve("packages-tampered")), bed.work.resolve("packages-tampered"));
     }
 
     private static ActionRun install(WinePrefix wine, String scenario, PackageBuilder.Result pkg, String... properties) throws Exception {
@@ -83,7 +86,7 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path good = runtimes.good();
         bed.scenario("engine-1-java-home", wine -> {
-            ActionRun run = install(wine, "engine-1-java-home", bed.v1, javaHome(good));
+            ActionRun run = install(wine, "engine-1-java-home", bed.probes, javaHome(good));
             assertEquals(0, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
             run.contains("INUSE_JAVA_HOME=" + WinePrefix.windowsPath(good));
@@ -94,7 +97,7 @@ class EngineActionsIT {
         });
         Path reboots = runtimes.runningTestEngine("requests-reboot", RequestsReboot.class);
         bed.scenario("engine-1-java-home-reboot", wine -> {
-            ActionRun run = install(wine, "engine-1-java-home-reboot", bed.v1, javaHome(reboots));
+            ActionRun run = install(wine, "engine-1-java-home-reboot", bed.probes, javaHome(reboots));
             assertEquals(3010, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
             run.contains("inuse: InuseProbe: test engine RequestsReboot: asked Windows Installer for a reboot");
@@ -113,7 +116,7 @@ class EngineActionsIT {
                     WinePrefix.windowsPath(runtimes.good()), "/f");
             wine.wine("reg", "add", "HKLM\\SOFTWARE\\JavaSoft\\JDK\\11.0.2", "/v", "JavaHome", "/d",
                     WinePrefix.windowsPath(runtimes.withReleaseVersion("java11", "11.0.2")), "/f");
-            ActionRun run = install(wine, "engine-registry", bed.v1);
+            ActionRun run = install(wine, "engine-registry", bed.probes);
             assertEquals(0, run.exit());
             bothActionsRan(run, "registry: Oracle/OpenJDK (JavaSoft JDK)");
             run.contains("cannot verify that runtime " + WinePrefix.windowsPath(runtimes.good())
@@ -142,7 +145,7 @@ class EngineActionsIT {
     void noRuntimeAnywhereFailsWithOneClearLine() throws Exception {
         long start = System.nanoTime();
         bed.scenario("engine-3-no-runtime", wine -> {
-            ActionRun run = install(wine, "engine-3-no-runtime", bed.v1);
+            ActionRun run = install(wine, "engine-3-no-runtime", bed.probes);
             assertEquals(1603, run.exit());
             run.contains("inuse broker: no Java runtime for the inuse engine: the package embeds none, INUSE_JAVA_HOME is not set, "
                     + "and no Java runtime is registered on this machine. Provide one of the three:");
@@ -160,7 +163,7 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path dies = runtimes.runningTestEngine("dies", DiesEarly.class);
         bed.scenario("engine-4-dies", wine -> {
-            ActionRun run = install(wine, "engine-4-dies", bed.v1, javaHome(dies));
+            ActionRun run = install(wine, "engine-4-dies", bed.probes, javaHome(dies));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine ended without sending its result (exit code 3). Its last stderr lines: "
                     + "test engine DiesEarly: starting InuseDetect | test engine DiesEarly: simulated crash before the result");
@@ -170,7 +173,7 @@ class EngineActionsIT {
         });
         Path exits = runtimes.runningTestEngine("exits-after-result", ExitsAfterResult.class);
         bed.scenario("engine-4-exits-after-result", wine -> {
-            ActionRun run = install(wine, "engine-4-exits-after-result", bed.v1, javaHome(exits));
+            ActionRun run = install(wine, "engine-4-exits-after-result", bed.probes, javaHome(exits));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine sent result 0 but then exited with code 5: counted as a failure.");
             nothingInstalled(wine);
@@ -184,7 +187,7 @@ class EngineActionsIT {
         Path hangs = runtimes.runningTestEngine("hangs", Hangs.class);
         bed.scenario("engine-5-hangs", wine -> {
             long t0 = System.nanoTime();
-            ActionRun run = install(wine, "engine-5-hangs", bed.v1, javaHome(hangs), "INUSE_ENGINE_TIMEOUT=3");
+            ActionRun run = install(wine, "engine-5-hangs", bed.probes, javaHome(hangs), "INUSE_ENGINE_TIMEOUT=3");
             double seconds = (System.nanoTime() - t0) / 1e9;
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine sent nothing for 3 s and was ended. Its last stderr lines: test engine Hangs: started, now silent.");
@@ -202,7 +205,7 @@ class EngineActionsIT {
         bed.scenario("engine-files-in-use", wine -> {
             // Wine's internal UI does not show FILESINUSE: an external UI handler answers it (WINE-TESTBED.md)
             Path log = bed.logFor("engine-files-in-use", "retry-after-5s");
-            String out = wine.wintest("ui", WinePrefix.windowsPath(bed.v1.msi()), "4", "5000", WinePrefix.windowsPath(log),
+            String out = wine.wintest("ui", WinePrefix.windowsPath(bed.probes.msi()), "4", "5000", WinePrefix.windowsPath(log),
                     javaHome(asks), "INUSE_ENGINE_TIMEOUT=2");
             assertTrue(out.contains("FILESINUSE record, 2 fields: [0]= [1]=upsmon.exe [2]=UPS Monitor (pid 77) -> answering 4 after 5000 ms"), out);
             assertTrue(out.contains("EXITCODE=0"), out);
@@ -213,7 +216,7 @@ class EngineActionsIT {
         });
         bed.scenario("engine-files-in-use-cancel", wine -> {
             Path log = bed.logFor("engine-files-in-use-cancel", "cancel");
-            String out = wine.wintest("ui", WinePrefix.windowsPath(bed.v1.msi()), "2", "0", WinePrefix.windowsPath(log), javaHome(asks));
+            String out = wine.wintest("ui", WinePrefix.windowsPath(bed.probes.msi()), "2", "0", WinePrefix.windowsPath(log), javaHome(asks));
             assertTrue(out.contains("EXITCODE=1602"), out);
             String text = WinePrefix.readLog(log);
             // the test engine asks in every immediate action: InuseDetect (1398) is the first
@@ -230,7 +233,7 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path chatty = runtimes.runningTestEngine("chatty", Chatty.class);
         bed.scenario("engine-chatty", wine -> {
-            ActionRun run = install(wine, "engine-chatty", bed.v1, javaHome(chatty), "INUSE_ENGINE_TIMEOUT=20");
+            ActionRun run = install(wine, "engine-chatty", bed.probes, javaHome(chatty), "INUSE_ENGINE_TIMEOUT=20");
             assertEquals(0, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
             // lines beyond what the log takes are counted, not logged, and never block the engine
@@ -245,7 +248,7 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path breaks = runtimes.runningTestEngine("breaks-protocol", BreaksProtocol.class);
         bed.scenario("engine-protocol", wine -> {
-            ActionRun run = install(wine, "engine-protocol", bed.v1, javaHome(breaks));
+            ActionRun run = install(wine, "engine-protocol", bed.probes, javaHome(breaks));
             assertEquals(1603, run.exit());
             run.contains("inuse broker: the engine sent an unknown request (op 99): answered with an error");
             run.contains("inuse: InuseProbe: unknown op 99 answered: status 1, api protocol, unknown request op 99");
@@ -266,7 +269,7 @@ class EngineActionsIT {
         // logging, which writes to stdout by default: the frame pipe, unless the broker moves it
         Path warns = runtimes.withJvmOptions("warns", "-XX:+UseLargePages");
         bed.scenario("engine-jvm-warns", wine -> {
-            ActionRun run = install(wine, "engine-jvm-warns", bed.v1, javaHome(warns));
+            ActionRun run = install(wine, "engine-jvm-warns", bed.probes, javaHome(warns));
             assertEquals(0, run.exit());
             bothActionsRan(run, "INUSE_JAVA_HOME");
             assertTrue(run.log().matches("(?s).*inuse broker: engine: \\[[0-9.]+s\\]\\[warning\\]\\[pagesize\\] UseLargePages disabled.*"),
@@ -283,7 +286,7 @@ class EngineActionsIT {
         long start = System.nanoTime();
         Path roundTrip = runtimes.runningTestEngine("roundtrip", PropertyRoundTrip.class);
         bed.scenario("engine-6-roundtrip", wine -> {
-            ActionRun run = install(wine, "engine-6-roundtrip", bed.v1, javaHome(roundTrip));
+            ActionRun run = install(wine, "engine-6-roundtrip", bed.probes, javaHome(roundTrip));
             assertEquals(0, run.exit());
             String value = PropertyRoundTrip.VALUE;
             run.contains("inuse: InuseProbe: round trip equal: " + value.length() + " UTF-16 units, "
@@ -309,7 +312,7 @@ class EngineActionsIT {
                 new Bad("java11", runtimes.withReleaseVersion("java11", "11.0.2"), "is Java 11.0.2 (its release file); the engine needs Java 17 or later"));
         for (Bad bad : cases) {
             bed.scenario("engine-bad-" + bad.name(), wine -> {
-                ActionRun run = install(wine, "engine-bad-" + bad.name(), bed.v1, javaHome(bad.runtime()));
+                ActionRun run = install(wine, "engine-bad-" + bad.name(), bed.probes, javaHome(bad.runtime()));
                 assertEquals(1603, run.exit(), bad.name());
                 run.contains("inuse broker: INUSE_JAVA_HOME=" + WinePrefix.windowsPath(bad.runtime()) + " is not usable: ");
                 run.contains(bad.line());
@@ -354,7 +357,7 @@ class EngineActionsIT {
 
     @Test
     void theReleasedPackageCarriesNoTestRuntime() throws Exception {
-        byte[] broker = extractBinary(bed.v1.msi(), "InuseBroker");
+        byte[] broker = extractBinary(bed.probes.msi(), "InuseBroker");
         List<EnginePak.Entry> entries = EnginePak.inBrokerDll(broker);
         assertEquals(List.of("engine/inuse-engine.jar", "engine/inuse-targets.jar"), entries.stream().map(EnginePak.Entry::name).toList());
         assertFalse(new String(broker, StandardCharsets.ISO_8859_1).contains(TestRuntimes.RELAY_MARKER));

@@ -38,7 +38,7 @@ class MachineRequestsIT {
             String shortPath = shortPathOfProgramFiles(wine);
 
             // 1. nobody holds MAPI32.DLL (Wine's own, before InstallFiles puts ours in its place)
-            ActionRun free = ActionRun.install(bed, wine, scenario, bed.v1, ActionRun.javaHome(engine), "INUSE_TEST_SHORT=" + shortPath);
+            ActionRun free = ActionRun.install(bed, wine, scenario, bed.probes, ActionRun.javaHome(engine), "INUSE_TEST_SHORT=" + shortPath);
             assertEquals(0, free.exit());
             free.bothActionsRan(bed, "INUSE_JAVA_HOME");
             ActionRun.installedV1(bed, wine);
@@ -98,7 +98,7 @@ class MachineRequestsIT {
                 assertTrue(loaded.find(), locker.loadedLine);
                 String pid = loaded.group(1);
                 Path log = bed.logFor(scenario, "install-locked");
-                int exit = wine.msiexecLogged("/i", bed.v1.msi(), log, ActionRun.javaHome(engine), "INUSE_TEST_LOCKER=" + pid);
+                int exit = wine.msiexecLogged("/i", bed.probes.msi(), log, ActionRun.javaHome(engine), "INUSE_TEST_LOCKER=" + pid);
                 ActionRun held = new ActionRun(exit, WinePrefix.readLog(log), log, wine);
                 assertEquals(0, held.exit());
                 held.contains(LINE + "open-exclusive " + DLL + " = OpenProbe[result=SHARING_VIOLATION, win32Error=32]");

@@ -236,7 +236,7 @@ class RuntimeTrustIT {
 
     private static String install(WinePrefix wine, String scenario, int expectedExit) throws Exception {
         Path log = bed.logFor(scenario, "install");
-        assertEquals(expectedExit, wine.msiexecLogged("/i", bed.v1.msi(), log), "exit code, log " + log);
+        assertEquals(expectedExit, wine.msiexecLogged("/i", bed.probes.msi(), log), "exit code, log " + log);
         return WinePrefix.readLog(log);
     }
 

@@ -32,7 +32,7 @@ class SystemTrustIT {
         long start = System.nanoTime();
         bed.scenario("trust-switches", wine -> {
             wine.setEnvironment("INUSE_ENGINE_DEBUG", "5005");
-            ActionRun run = install(bed, wine, "trust-switches", bed.v1, bed.javaHome, "INUSE_REQUEST_REBOOT=1");
+            ActionRun run = install(bed, wine, "trust-switches", bed.probes, bed.javaHome, "INUSE_REQUEST_REBOOT=1");
             assertEquals(0, run.exit(), "no debugger wait, no reboot");
             run.bothActionsRan(bed, "INUSE_JAVA_HOME");
             run.contains("inuse broker: INUSE_ENGINE_DEBUG=5005 is ignored: this action runs elevated or as SYSTEM, where a debugger port "
@@ -51,7 +51,7 @@ class SystemTrustIT {
         long start = System.nanoTime();
         Path overreach = bed.runtimes.runningTestEngine("deferred-overreach", DeferredOverreach.class);
         bed.scenario("trust-deferred", wine -> {
-            ActionRun run = install(bed, wine, "trust-deferred", bed.v1, javaHome(overreach));
+            ActionRun run = install(bed, wine, "trust-deferred", bed.probes, javaHome(overreach));
             assertEquals(0, run.exit());
             // the immediate action may query its database
             run.contains("inuse: InuseProbe: immediate query SELECT `FileName`, `Version`, `Attributes` FROM `File`: "
@@ -80,7 +80,7 @@ class SystemTrustIT {
         long start = System.nanoTime();
         String home = "C:\\" + "a".repeat(1500);
         bed.scenario("trust-long-java-home", wine -> {
-            ActionRun run = install(bed, wine, "trust-long-java-home", bed.v1, "INUSE_JAVA_HOME=" + home);
+            ActionRun run = install(bed, wine, "trust-long-java-home", bed.probes, "INUSE_JAVA_HOME=" + home);
             assertEquals(1603, run.exit());
             List<String> lines = run.log().lines().filter(l -> l.contains("inuse broker: INUSE_JAVA_HOME=C:\\aaa")).toList();
             assertEquals(1, lines.size(), "one line about it in " + run.logFile());

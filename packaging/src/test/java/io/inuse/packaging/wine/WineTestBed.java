@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * What every Wine scenario of one test run shares, made once: the clean prefix, the wintest
  * helper, and the packages. "v1" is the MSI that {@code mvn package} built from ${revision};
- * "v2" is the same sources built by the harness one minor version higher.
+ * "v2" is the same sources built by the harness one minor version higher; "probes" is v1 with the
+ * broker's probe actions, for the scenarios of the broker and the engine's protocol.
  */
 final class WineTestBed {
     final Path repo = Path.of(System.getProperty("inuse.repo", "..")).toAbsolutePath().normalize();
@@ -24,6 +25,8 @@ final class WineTestBed {
     final Path engineJar = Path.of(System.getProperty("inuse.engineJar", "../installer/target/inuse-installer.jar")).toAbsolutePath();
     final PackageBuilder.Result v1;
     final PackageBuilder.Result v2;
+    /** v1 with the broker's probe actions added: the test-only package of the broker scenarios ({@link ProbePackage}). */
+    final PackageBuilder.Result probes;
     final TestRuntimes runtimes;
     /** INUSE_JAVA_HOME=<the stand-in runtime>, for installs that are not about the runtime. */
     final String javaHome;
@@ -55,6 +58,7 @@ final class WineTestBed {
         String next = version.major() + "." + (version.minor() + 1) + "." + version.build();
         v2 = new PackageBuilder(tools, repo).build(PackageBuilder.Spec.of(next, Optional.empty(), engineJar, Optional.empty()),
                 work.resolve("packages"));
+        probes = ProbePackage.of(tools, v1, work.resolve("packages"));
 
         runtimes = new TestRuntimes(work.resolve("runtimes"), repo, target.resolve("test-classes"));
         javaHome = "INUSE_JAVA_HOME=" + WinePrefix.windowsPath(runtimes.good());
