@@ -250,7 +250,7 @@ public final class Detector {
                 machine.rmRegister(session, List.of(path), List.of());
                 RmList list = machine.rmGetList(session);
                 if (list.rebootReasons() != 0) {
-                    problems.add("Restart Manager: RmGetList reboot reasons " + list.rebootReasons() + " (" + rebootReasons(list.rebootReasons()) + ")");
+                    problems.add("Restart Manager: RmGetList reboot reasons " + list.rebootReasons() + " (" + list.rebootReasonsInWords() + ")");
                 }
                 return list.processes();
             } catch (SessionException e) {
@@ -357,22 +357,6 @@ public final class Detector {
             result.add(title == null ? locker : locker.withWindowTitle(title));
         }
         return result;
-    }
-
-    /** RM_REBOOT_REASON flags in words. */
-    static String rebootReasons(long flags) {
-        String[] names = {"permission denied", "session mismatch", "critical process", "critical service", "detected self"};
-        StringBuilder text = new StringBuilder();
-        for (int bit = 0; bit < names.length; bit++) {
-            if ((flags & (1L << bit)) != 0) {
-                text.append(text.length() == 0 ? "" : ", ").append(names[bit]);
-            }
-        }
-        long unknown = flags & ~((1L << names.length) - 1);
-        if (unknown != 0) {
-            text.append(text.length() == 0 ? "" : ", ").append("unknown 0x").append(Long.toHexString(unknown));
-        }
-        return text.toString();
     }
 
     private static Detection.Verdict verdict(OpenProbe probe) {
