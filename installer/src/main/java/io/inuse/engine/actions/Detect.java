@@ -275,7 +275,7 @@ public final class Detect implements CustomAction {
         }
     }
 
-    /** The locker for a log line: image name, then pid, image path, kind and services in parentheses. */
+    /** The locker for a log line: image name, then pid, image path, kind, services and window title in parentheses. */
     static String describe(Locker locker) {
         StringBuilder text = new StringBuilder();
         text.append(locker.name()).append(" (pid ").append(locker.pid()).append(", ")
@@ -288,6 +288,9 @@ public final class Detect implements CustomAction {
         }
         for (int i = 0; i < locker.services().size(); i++) {
             text.append(i == 0 ? "" : ", ").append(locker.services().get(i).describe());
+        }
+        if (!locker.windowTitle().isEmpty()) {
+            text.append("; window \"").append(locker.windowTitle()).append('"');
         }
         return text.append(')').toString();
     }

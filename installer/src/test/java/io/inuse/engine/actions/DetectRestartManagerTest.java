@@ -117,5 +117,7 @@ class DetectRestartManagerTest {
         run("5", null, null);
         assertEquals(List.of("", "upsmon.exe", "UPS Monitor - Status (pid 77)", "Service: Alerter (Alerter)", "Service: Alerter (Alerter), pid 912",
                 "Service: UPS Monitor (upsmon)", "Service: UPS Monitor (upsmon), pid 912"), asked.get(0));
+        assertTrue(session.log.contains(P + "MAPI32.DLL in C:\\Windows\\system32 is held by upsmon.exe (pid 77, C:\\Program Files\\UPS\\upsmon.exe,"
+                + " application; window \"UPS Monitor - Status\")"), session.log.toString());
     }
 }
