@@ -7,12 +7,14 @@
                                           "open failed error=<GetLastError>"
      wintest rmtree <path>                the broker's delete_tree (src/broker/fsutil.c): "rmtree ok"
                                           or "rmtree failed error=<GetLastError>"
-     wintest ui <msi> <answer> <delay ms> <log> [PROPERTY=VALUE ...]
+     wintest ui <msi> <answer> <delay ms | go file> <log> [PROPERTY=VALUE ...]
                 (the internal UI level is WINTEST_UILEVEL from the environment, e.g. 5 for full; unset: none)
                                           installs through MsiInstallProductW with an external UI
                                           handler that answers FILESINUSE with <answer> (4 Retry,
-                                          5 Ignore, 2 Cancel) after <delay ms>, prints each record it
-                                          got and EXITCODE=<result>; the log is /l*v-like
+                                          5 Ignore, 2 Cancel) after <delay ms>, or, when that argument
+                                          is not a number, once the file it names exists (at most 10
+                                          minutes: a test stops its lockers, then creates it), prints
+                                          each record it got and EXITCODE=<result>; the log is /l*v-like
      wintest multisz <HKLM subkey> <name> prints "absent", or "count=N" and one "[i]=<utf-8>" line
                                           per string of a REG_MULTI_SZ value (empty strings too)
    Output is UTF-8, one fact per line, flushed at once. */
@@ -116,6 +118,7 @@ int delete_tree(const wchar_t *path);  /* src/broker/fsutil.c */
 
 static int ui_answer;
 static DWORD ui_delay;
+static const wchar_t *ui_go_file;   /* answer once it exists, instead of after ui_delay */
 
 static INT CALLBACK files_in_use(LPVOID context, UINT type, MSIHANDLE record) {
   (void)context;
@@ -127,14 +130,20 @@ static INT CALLBACK files_in_use(LPVOID context, UINT type, MSIHANDLE record) {
     DWORD size = 1024;
     if (MsiRecordGetStringW(record, i, text, &size) == ERROR_SUCCESS) out(" [%u]=%s", i, utf8(text, wcslen(text)));
   }
-  out(" -> answering %d after %lu ms\n", ui_answer, ui_delay);
-  Sleep(ui_delay);
+  if (ui_go_file) {
+    out(" -> answering %d once %s exists\n", ui_answer, utf8(ui_go_file, wcslen(ui_go_file)));
+    for (int i = 0; i < 6000 && GetFileAttributesW(ui_go_file) == INVALID_FILE_ATTRIBUTES; i++) Sleep(100);
+  } else {
+    out(" -> answering %d after %lu ms\n", ui_answer, ui_delay);
+    Sleep(ui_delay);
+  }
   return ui_answer;
 }
 
 static int ui(int argc, wchar_t **argv) {
   ui_answer = _wtoi(argv[3]);
-  ui_delay = (DWORD)_wtoi(argv[4]);
+  if (iswdigit(argv[4][0])) ui_delay = (DWORD)_wtoi(argv[4]);
+  else ui_go_file = argv[4];
   wchar_t properties[8192] = L"";
   for (int i = 6; i < argc; i++) {
     wcsncat(properties, L" ", 8191 - wcslen(properties));
@@ -161,6 +170,6 @@ int wmain(int argc, wchar_t **argv) {
     else out("rmtree failed error=%lu\n", GetLastError());
     return 0;
   }
-  out("usage: wintest run CMD... | lock DLL STOPFILE | open-exclusive PATH | rmtree PATH | ui MSI ANSWER DELAY LOG [P=V...] | multisz SUBKEY NAME\n");
+  out("usage: wintest run CMD... | lock DLL STOPFILE | open-exclusive PATH | rmtree PATH | ui MSI ANSWER DELAY|GOFILE LOG [P=V...] | multisz SUBKEY NAME\n");
   return 2;
 }

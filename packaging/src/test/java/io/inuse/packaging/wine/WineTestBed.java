@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What every Wine scenario of one test run shares, made once: the clean prefix, the wintest
- * helper, and the packages. "v1" is the MSI that {@code mvn package} built from ${revision};
- * "v2" is the same sources built by the harness one minor version higher; "probes" is v1 with the
- * broker's probe actions, for the scenarios of the broker and the engine's protocol.
+ * What every Wine scenario of one test run shares, made once: the clean prefix, the wintest and
+ * servicelocker helpers, and the packages. "v1" is the MSI that {@code mvn package} built from
+ * ${revision}; "v2" is the same sources built by the harness one minor version higher; "probes" is
+ * v1 with the broker's probe actions, for the scenarios of the broker and the engine's protocol.
  */
 final class WineTestBed {
     final Path repo = Path.of(System.getProperty("inuse.repo", "..")).toAbsolutePath().normalize();
@@ -22,6 +22,8 @@ final class WineTestBed {
     final Path work = target.resolve("wine");
     final Path cleanPrefix = work.resolve("clean-prefix");
     final Path wintest = work.resolve("tools/wintest.exe");
+    /** A Windows service that holds a DLL loaded (src/testtools/servicelocker.c, {@link ServiceLocker}). */
+    final Path servicelocker = work.resolve("tools/servicelocker.exe");
     final Path engineJar = Path.of(System.getProperty("inuse.engineJar", "../installer/target/inuse-installer.jar")).toAbsolutePath();
     final PackageBuilder.Result v1;
     final PackageBuilder.Result v2;
@@ -46,6 +48,8 @@ final class WineTestBed {
         Files.createDirectories(wintest.getParent());
         tools.run(work, Toolchain.GCC, List.of("-municode", "-O2", "-Wall", "-Werror", "-o", wintest.toString(),
                 repo.resolve("src/testtools/wintest.c").toString(), repo.resolve("src/broker/fsutil.c").toString(), "-lmsi"));
+        tools.run(work, Toolchain.GCC, List.of("-municode", "-O2", "-Wall", "-Werror", "-o", servicelocker.toString(),
+                repo.resolve("src/testtools/servicelocker.c").toString()));
 
         String revision = System.getProperty("inuse.revision", "1.1.0");
         Path built = target.resolve("inuse-mapi32-" + revision + "-x64.msi");
@@ -71,7 +75,7 @@ final class WineTestBed {
                 System.err.println("wine test bed: cannot remove the clean prefix " + cleanPrefix + ": " + e);
             }
         }));
-        System.out.printf("wine test bed: clean prefix, wintest.exe, packages %s and %s ready in %.1f s%n",
+        System.out.printf("wine test bed: clean prefix, wintest.exe, servicelocker.exe, packages %s and %s ready in %.1f s%n",
                 v1.productVersion(), v2.productVersion(), (System.nanoTime() - start) / 1e9);
     }
 
