@@ -1,6 +1,8 @@
 package io.inuse.packaging;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -9,6 +11,11 @@ import java.util.List;
  * resource, File.FileName gets a short name when the payload's is not 8.3 ("SHORT~1.DLL|LongName.dll",
  * wixl writes the long name alone), and the MsiFileHash row is removed (a versioned file must not
  * have one, ICE60). The product's names and GUIDs come from the payload's name ({@link ProductIdentity}).
+ *
+ * <p>wixl aborts on any UI element, so the dialogs that full UI needs are IDT files in wix/ui/
+ * (its README): they are imported with {@code msibuild -i} (only tables wixl leaves alone: -i
+ * replaces a whole table), and their rows in Property, InstallUISequence and AdminUISequence,
+ * tables wixl fills, are inserted with SQL. {@link DialogRules} checks the result.
  */
 final class MsiBuild {
     static final String FILE_KEY = "TargetDll";
@@ -25,6 +32,31 @@ final class MsiBuild {
      * elevated action starts, so only an administrator, a transform or the package sets it.
      */
     static final String SECURE_PROPERTIES = "INUSE_ENGINE_TIMEOUT";
+
+    /** The UI tables in wix/ui/, one IDT file each; none of them is a table wixl writes. */
+    static final List<String> UI_TABLES = List.of("Dialog", "Control", "ControlEvent", "EventMapping", "TextStyle",
+            "UIText", "ListBox", "RadioButton");
+
+    /** Property rows the dialogs need: the font, the error dialog, the default of MsiRMFilesInUse's choice (ICE34). */
+    static final List<String[]> UI_PROPERTIES = List.of(
+            new String[] {"DefaultUIFont", "InuseFont_Normal"},
+            new String[] {"ErrorDialog", "ErrorDlg"},
+            new String[] {"InuseRMOption", "DoNotClose"});
+
+    /**
+     * Dialog rows of both UI sequences: the exit dialogs at -1, -2, -3 (ICE20) and the progress dialog
+     * before ExecuteAction (1300). WelcomeDlg, install sequence only, asks once before a first install.
+     */
+    static final List<String[]> UI_SEQUENCE = List.of(
+            new String[] {"InstallUISequence", "WelcomeDlg", "NOT Installed", "1250"},
+            new String[] {"InstallUISequence", "ProgressDlg", "", "1280"},
+            new String[] {"InstallUISequence", "ExitDlg", "", "-1"},
+            new String[] {"InstallUISequence", "UserExitDlg", "", "-2"},
+            new String[] {"InstallUISequence", "FatalErrorDlg", "", "-3"},
+            new String[] {"AdminUISequence", "ProgressDlg", "", "1280"},
+            new String[] {"AdminUISequence", "ExitDlg", "", "-1"},
+            new String[] {"AdminUISequence", "UserExitDlg", "", "-2"},
+            new String[] {"AdminUISequence", "FatalErrorDlg", "", "-3"});
 
     Path build(Path wxs, String productVersion, Payload payload, Path broker, Path msi) {
         ProductIdentity identity = payload.identity();
@@ -49,7 +81,34 @@ final class MsiBuild {
                 "DELETE FROM `MsiFileHash` WHERE `File_`='" + FILE_KEY + "'",
                 "UPDATE `Property` SET `Value`='WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED;" + SECURE_PROPERTIES
                         + "' WHERE `Property`='SecureCustomProperties'"));
+        addDialogs(wxs.toAbsolutePath().getParent().resolve("ui"), msi);
         return msi;
+    }
+
+    /** Imports wix/ui/*.idt and inserts the dialogs' Property and sequence rows. */
+    void addDialogs(Path uiDir, Path msi) {
+        List<String> args = new ArrayList<>(List.of(msi.toString(), "-i"));
+        for (String table : UI_TABLES) {
+            Path idt = uiDir.resolve(table + ".idt");
+            if (!Files.isRegularFile(idt)) {
+                throw new BuildException("the UI table " + idt + " is missing: every table of " + UI_TABLES
+                        + " must be in " + uiDir + " (see its README.md); restore it from git");
+            }
+            args.add(idt.toAbsolutePath().toString());
+        }
+        tools.run(msi.getParent(), Toolchain.MSIBUILD, args);
+        List<String> sql = new ArrayList<>(List.of(msi.toString(), "-q"));
+        for (String[] property : UI_PROPERTIES) {
+            sql.add("INSERT INTO `Property` (`Property`, `Value`) VALUES ('" + property[0] + "', '" + property[1] + "')");
+        }
+        for (String[] row : UI_SEQUENCE) {
+            // libmsi's SQL has no NULL literal: a row without a condition leaves the column out
+            sql.add(row[2].isEmpty()
+                    ? "INSERT INTO `" + row[0] + "` (`Action`, `Sequence`) VALUES ('" + row[1] + "', " + row[3] + ")"
+                    : "INSERT INTO `" + row[0] + "` (`Action`, `Condition`, `Sequence`) VALUES ('" + row[1] + "', '"
+                            + row[2] + "', " + row[3] + ")");
+        }
+        tools.run(msi.getParent(), Toolchain.MSIBUILD, sql);
     }
 
     private static String unbraced(String guid) {

@@ -108,6 +108,21 @@ public final class PackageVerifier {
         expect(msi, "Property ALLUSERS (per-machine)", "1", property.row(0, "ALLUSERS")[1]);
         expect(msi, "summary Template (platform;language)", "x64;1033", summary(msi).get(7));
         checkCustomActionsSequenced(msi);
+        checkDialogs(msi);
+    }
+
+    /** The dialogs must keep the ICE rules {@link DialogRules} mirrors: a package that breaks one is refused, each rule on a line. */
+    void checkDialogs(Path msi) {
+        Set<String> tables = Set.copyOf(tools.run(msi.getParent(), Toolchain.MSIINFO, List.of("tables", msi.toString())).lines().toList());
+        Map<String, String> texts = new TreeMap<>();
+        DialogRules.TABLES.stream().filter(tables::contains).forEach(t ->
+                texts.put(t, tools.run(msi.getParent(), Toolchain.MSIINFO, List.of("export", msi.toString(), t))));
+        List<String> broken = DialogRules.check(texts);
+        if (!broken.isEmpty()) {
+            throw new BuildException("package check failed: " + msi + ": its dialogs break " + broken.size()
+                    + " rule(s) (DialogRules: ICE rules of Windows Installer's validation, and the project's own):" + System.lineSeparator() + "  "
+                    + String.join(System.lineSeparator() + "  ", broken));
+        }
     }
 
     /** Every custom action must be scheduled with an explicit sequence row (wixl cannot be trusted to). */
