@@ -5,12 +5,13 @@
 #   gcc, libc6-dev              the broker decoder's fuzz harness, a Linux build with the sanitizers
 #   wixl, msitools, gcab        the MSI (wixl compiles wix/, msibuild/msiinfo edit and dump it)
 #   wine, wine64                the end-to-end test bed (Wine 8: msiexec, DLL locks, reboots)
+#   xvfb, xdotool               the full-UI scenario (FullUiIT): its own virtual display, answering the dialogs
 # Safe to run again: packages already installed are skipped, and with nothing missing it makes
 # no network access at all. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
 packages=(openjdk-17-jdk-headless maven gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
-          gcc libc6-dev wixl msitools gcab wine wine64)
+          gcc libc6-dev wixl msitools gcab wine wine64 xvfb xdotool)
 
 missing=()
 for p in "${packages[@]}"; do
