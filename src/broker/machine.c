@@ -2,7 +2,7 @@
    Restart Manager ones in restartmgr.c): Windows primitives the engine's detector uses, answered
    with no decision in them. KNOWN_FOLDER (SHGetKnownFolderPath), FILE_IDENTITY
    (CreateFileW, GetFinalPathNameByHandleW, GetFileInformationByHandle), OPEN_EXCLUSIVE (CreateFileW
-   for writing, with no sharing), PROCESS_MODULES (Toolhelp32 for the processes, PSAPI for their modules),
+   for writing, with no sharing), PROCESS_MODULES (Toolhelp32 for the processes and their modules, PSAPI for a match's full path),
    SERVICES (EnumServicesStatusExW). Windows restricts none of them in a deferred action, so the
    deferred guard of requests.c does not apply. A failure answers with the API's name and its Win32
    error; arguments are checked first (87, api "protocol"). */
@@ -190,7 +190,11 @@ static int asked_for(const wchar_t *module, wchar_t **names, uint32_t count) {
 }
 
 /* One process: [pid, image path ("" when unreadable), error text or null, list of module paths].
-   The modules are read through PSAPI with the process's own handle, so a refusal names the API. */
+   The modules come from a Toolhelp32 module snapshot of the process, matched by their file name
+   (szModule); only a match costs a GetModuleFileNameExW for its full path (szExePath, limited to
+   MAX_PATH, when that fails). Under Wine a snapshot is one server call, where walking the module
+   list with PSAPI reads the other process once per module (packaging/bench/detect-lockers.sh). The
+   process is opened first with the rights a module list needs, so a refusal names OpenProcess. */
 static void put_process(buffer *out, DWORD pid, wchar_t **names, uint32_t count, wchar_t *text) {
   char why[120] = "";
   HANDLE p = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION | PROCESS_VM_READ, FALSE, pid);
@@ -205,21 +209,14 @@ static void put_process(buffer *out, DWORD pid, wchar_t **names, uint32_t count,
     text[0] = 0;
   }
   if (q && q != p) CloseHandle(q);
-  HMODULE *modules = NULL;
-  DWORD bytes = 0, listed = 0;
+  HANDLE snap = INVALID_HANDLE_VALUE;
   if (p) {
-    DWORD capacity = 256 * sizeof(HMODULE);
-    int done = 0;
-    for (int tries = 0; !done && !why[0] && tries < 5; tries++) {
-      HMODULE *grown = realloc(modules, capacity);
-      if (!grown) { cfmt(why, sizeof why, "out of memory for the module list"); break; }
-      modules = grown;
-      if (!EnumProcessModulesEx(p, modules, capacity, &bytes, LIST_MODULES_ALL))
-        cfmt(why, sizeof why, "EnumProcessModulesEx error %lu", GetLastError());
-      else if (bytes <= capacity) { listed = bytes / sizeof(HMODULE); done = 1; }
-      else capacity = bytes + 64 * sizeof(HMODULE);   /* it loaded more in between: again */
+    /* ERROR_BAD_LENGTH: the module list changed while it was read; the documented answer is to retry */
+    for (int tries = 0; snap == INVALID_HANDLE_VALUE && tries < 5; tries++) {
+      snap = CreateToolhelp32Snapshot(TH32CS_SNAPMODULE | TH32CS_SNAPMODULE32, pid);
+      if (snap == INVALID_HANDLE_VALUE && GetLastError() != ERROR_BAD_LENGTH) break;
     }
-    if (!done && !why[0]) cfmt(why, sizeof why, "EnumProcessModulesEx: the module list kept growing");
+    if (snap == INVALID_HANDLE_VALUE) cfmt(why, sizeof why, "CreateToolhelp32Snapshot error %lu", GetLastError());
   }
   buf_u8(out, V_LIST);
   buf_u32(out, 4);
@@ -236,17 +233,19 @@ static void put_process(buffer *out, DWORD pid, wchar_t **names, uint32_t count,
   size_t count_at = out->size;
   uint32_t found = 0;
   buf_u32(out, 0);
-  for (DWORD i = 0; i < listed; i++) {
-    /* a module unloaded in between has no name any more: it is not there */
-    DWORD len = GetModuleFileNameExW(p, modules[i], text, MAX_PATH_CHARS + 1);
-    if (len == 0 || len > MAX_PATH_CHARS) continue;
-    text[len] = 0;
+  MODULEENTRY32W module = { .dwSize = sizeof module };
+  for (BOOL more = snap != INVALID_HANDLE_VALUE && Module32FirstW(snap, &module); more; more = Module32NextW(snap, &module)) {
+    if (!asked_for(module.szModule, names, count)) continue;
+    /* the full path; a module unloaded since the snapshot has none any more: keep the snapshot's */
+    DWORD len = GetModuleFileNameExW(p, module.hModule, text, MAX_PATH_CHARS + 1);
+    if (len == 0 || len > MAX_PATH_CHARS) wfmt(text, MAX_PATH_CHARS + 1, L"%ls", module.szExePath);
+    else text[len] = 0;
     if (!asked_for(text, names, count)) continue;
     buf_wstring(out, text);
     found++;
   }
   if (!out->failed) for (int k = 0; k < 4; k++) out->data[count_at + k] = (uint8_t)(found >> (8 * k));
-  free(modules);
+  if (snap != INVALID_HANDLE_VALUE) CloseHandle(snap);
   if (p) CloseHandle(p);
 }
 
