@@ -64,10 +64,8 @@ import java.util.Set;
 public final class Detector {
     private static final Set<String> CRITICAL_IMAGES = Set.of("csrss.exe", "wininit.exe", "smss.exe", "lsass.exe", "services.exe");
     private static final long SYSTEM_PID = 4;
-    private static final Comparator<Service> BY_SHORT_NAME =
-            Comparator.comparing(Service::shortName, String.CASE_INSENSITIVE_ORDER).thenComparing(Service::shortName);
-    private static final Comparator<Locker> BY_PID_THEN_IMAGE =
-            Comparator.comparingLong(Locker::pid).thenComparing(Locker::imagePath);
+    private static final Comparator<Service> BY_SHORT_NAME = new Orders.ServiceOrder();
+    private static final Comparator<Locker> BY_PID_THEN_IMAGE = new Orders.LockerOrder();
 
     private final Machine machine;
 
@@ -193,7 +191,7 @@ public final class Detector {
             List<Locker> found = new ArrayList<>(holders.values());
             found.sort(BY_PID_THEN_IMAGE);
             List<UnscannedProcess> unscannedList = new ArrayList<>(unscanned.values());
-            unscannedList.sort(Comparator.comparingLong(UnscannedProcess::pid).thenComparing(UnscannedProcess::imagePath));
+            unscannedList.sort(new Orders.UnscannedOrder());
 
             OpenProbe probe = null;
             try {
@@ -308,7 +306,12 @@ public final class Detector {
                 try {
                     for (Service service : machine.services()) {
                         if (service.pid() != 0) {
-                            servicesByPid.computeIfAbsent(service.pid(), pid -> new ArrayList<>()).add(service);
+                            List<Service> hosted = servicesByPid.get(service.pid());
+                            if (hosted == null) {
+                                hosted = new ArrayList<>();
+                                servicesByPid.put(service.pid(), hosted);
+                            }
+                            hosted.add(service);
                         }
                         servicesByName.put(service.shortName().toLowerCase(Locale.ROOT), service);
                     }
