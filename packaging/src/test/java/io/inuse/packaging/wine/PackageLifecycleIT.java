@@ -116,7 +116,9 @@ class PackageLifecycleIT {
                         "the DLL is locked (ERROR_SHARING_VIOLATION)");
 
                 exit = install(wine, bed.v2, bed.logFor(scenario, "install-v2"));
-                assertEquals(3010, exit);
+                assertEquals(3010, exit, "REBOOT=ReallySuppress still ends with 3010: the caller decides when to reboot");
+                String log = WinePrefix.readLog(bed.logFor(scenario, "install-v2"));
+                assertTrue(log.contains("Property(S): REBOOT = ReallySuppress"), "the package suppresses every reboot");
                 assertEquals(Optional.of(versionOf(bed.v1)), wine.system32Version(DLL), "v1 stays until the reboot");
                 pending = wine.pendingFileRenameOperations().orElseThrow(() -> new AssertionError("no PendingFileRenameOperations"));
                 // Wine's msi: delete the target, then rename the new copy (msiXXXX.tmp) onto it
