@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayInputStream;
+import io.inuse.engine.RandomText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -175,16 +176,7 @@ class FrameFuzzTest {
 
     private String randomString() {
         int length = random.nextInt(20) == 0 ? random.nextInt(300) : random.nextInt(10);
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < length; i++) {
-            switch (random.nextInt(6)) {
-                case 0 -> sb.append(SPECIALS[random.nextInt(SPECIALS.length)]);
-                case 1 -> sb.appendCodePoint(0x10000 + random.nextInt(0x100000)); // a surrogate pair
-                case 2 -> sb.append((char) (0x80 + random.nextInt(0xD800 - 0x80)));
-                default -> sb.append((char) (0x20 + random.nextInt(0x5F)));
-            }
-        }
-        return sb.toString();
+        return RandomText.of(random, length, SPECIALS);
     }
 
     private byte[] randomBytes() {

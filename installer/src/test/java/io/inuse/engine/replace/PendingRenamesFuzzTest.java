@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import io.inuse.engine.RandomText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -270,16 +271,7 @@ class PendingRenamesFuzzTest {
 
     /** No NUL and no unpaired surrogate: anything a valid value may hold. */
     private String randomText(int length) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < length; i++) {
-            switch (random.nextInt(6)) {
-                case 0 -> sb.append(SPECIALS[random.nextInt(SPECIALS.length)]);
-                case 1 -> sb.appendCodePoint(0x10000 + random.nextInt(0x100000)); // a surrogate pair
-                case 2 -> sb.append((char) (0x80 + random.nextInt(0xD800 - 0x80)));
-                default -> sb.append((char) (0x20 + random.nextInt(0x5F)));
-            }
-        }
-        return sb.toString();
+        return RandomText.of(random, length, SPECIALS);
     }
 
     // ---- damage ----------------------------------------------------------------------------------
