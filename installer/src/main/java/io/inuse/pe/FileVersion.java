@@ -1,17 +1,10 @@
 package io.inuse.pe;
 
-import java.util.Comparator;
-
 /**
  * A Windows four-part version (major.minor.build.revision, each 0-65535), as stored in
  * VS_FIXEDFILEINFO and compared by Windows Installer's file versioning rules.
  */
 public record FileVersion(int major, int minor, int build, int revision) implements Comparable<FileVersion> {
-    private static final Comparator<FileVersion> ORDER = Comparator.comparingInt(FileVersion::major)
-            .thenComparingInt(FileVersion::minor)
-            .thenComparingInt(FileVersion::build)
-            .thenComparingInt(FileVersion::revision);
-
     public FileVersion {
         for (int part : new int[] {major, minor, build, revision}) {
             if (part < 0 || part > 0xFFFF) {
@@ -47,7 +40,12 @@ public record FileVersion(int major, int minor, int build, int revision) impleme
 
     @Override
     public int compareTo(FileVersion other) {
-        return ORDER.compare(this, other);
+        // plain comparisons, not a Comparator of method references: the replace action loads this
+        // class, and each method reference costs an invokedynamic bootstrap
+        int c = Integer.compare(major, other.major);
+        c = c != 0 ? c : Integer.compare(minor, other.minor);
+        c = c != 0 ? c : Integer.compare(build, other.build);
+        return c != 0 ? c : Integer.compare(revision, other.revision);
     }
 
     @Override

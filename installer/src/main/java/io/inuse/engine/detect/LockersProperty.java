@@ -79,7 +79,9 @@ public final class LockersProperty {
                 throw new IllegalArgumentException("not a locker entry (bad pid or kind): '" + entry + "'", e);
             }
             List<String> shorts = list(fields[3]);
-            List<String> displays = list(fields[4]);
+            // short names are never empty (the service control manager requires one); a display name may be,
+            // so with services the display field always holds one value per service, "" included
+            List<String> displays = shorts.isEmpty() ? list(fields[4]) : splitAll(fields[4]);
             if (shorts.size() != displays.size()) {
                 throw new IllegalArgumentException("not a locker entry (" + shorts.size() + " short names, "
                         + displays.size() + " display names): '" + entry + "'");
@@ -99,6 +101,14 @@ public final class LockersProperty {
             for (String value : field.split(",", -1)) {
                 values.add(unescape(value));
             }
+        }
+        return values;
+    }
+
+    private static List<String> splitAll(String field) {
+        List<String> values = new ArrayList<>();
+        for (String value : field.split(",", -1)) {
+            values.add(unescape(value));
         }
         return values;
     }

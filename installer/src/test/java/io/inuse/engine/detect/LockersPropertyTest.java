@@ -36,6 +36,14 @@ class LockersPropertyTest {
     }
 
     @Test
+    void aServiceWithoutADisplayNameRoundTrips() {
+        List<Locker> lockers = List.of(new Locker(5, "C:\\x.exe", Kind.SERVICE, List.of(new Service("svc", "", 5))),
+                new Locker(6, "C:\\y.exe", Kind.SERVICE, List.of(new Service("a", "", 6), new Service("b", "B", 6))));
+        assertEquals("5|SERVICE|C:\\x.exe|svc|;6|SERVICE|C:\\y.exe|a,b|,B", LockersProperty.encode(lockers));
+        assertEquals(lockers, LockersProperty.decode(LockersProperty.encode(lockers)));
+    }
+
+    @Test
     void malformedTextIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> LockersProperty.decode("77|APPLICATION|x|"));
         assertThrows(IllegalArgumentException.class, () -> LockersProperty.decode("x|APPLICATION|x||"));

@@ -148,9 +148,8 @@ class JournalFuzzTest {
         List<Locker> lockers = new ArrayList<>();
         for (int i = random.nextInt(3); i > 0; i--) {
             long pid = random.nextInt(100_000);
-            // a display name is never empty here: LockersProperty writes one service with an empty display name as
-            // "short|", which its decode reads as one short name and no display name, and refuses
-            List<Service> services = random.nextBoolean() ? List.of() : List.of(new Service(text(true), text(true), pid));
+            // a short name is never empty (the service control manager requires one); a display name may be
+            List<Service> services = random.nextBoolean() ? List.of() : List.of(new Service(text(true), text(random.nextBoolean()), pid));
             lockers.add(new Locker(pid, text(false), services.isEmpty() ? Locker.Kind.APPLICATION : Locker.Kind.SERVICE, services));
         }
         return lockers;
