@@ -9,6 +9,10 @@
      machine.c    the machine requests: known folders, file identity, exclusive open, processes, services
      windows.c    the machine request WINDOW_TITLES (visible top-level windows of processes)
      restartmgr.c the Restart Manager requests (RM_START .. RM_END) and the action's sessions
+     files.c      the file requests: FILE_READ .. FILE_WRITE, PATH_REMOTE
+     registry.c   the registry requests: REG_READ, REG_WRITE, REG_DELETE_VALUE
+     security.c   SECURE_FOLDER (an admin-only folder) and SFC_PROTECTED (Windows Resource Protection)
+     args.c       argument checks and error replies shared by files.c, registry.c and security.c
      engine.c     serving the engine process: frames, stderr, timeout, ending it
      launch.c     starting the engine process: command line, environment, pipes, job object
      runtime.c    finding and checking the Java runtime
@@ -70,6 +74,30 @@ int rm_register_resources(request *r);
 int rm_get_list(request *r);
 int rm_end_session(request *r);
 void rm_end_all(broker *b);
+
+/* args.c: for the handlers of files.c, registry.c and security.c */
+#define MAX_PATH_CHARS 32767
+int api_error(request *r, uint32_t status, const char *api, const char *what);  /* "<what>: <api> error <n>"; returns 1 */
+int bad_request(request *r, const char *expected);   /* 87, api "protocol", "wrong arguments: expected ..."; returns 1 */
+int arg_types(request *r, const char *types);        /* 'i' integer, 's' string, 'b' bytes, 'S' string or null */
+int arg_in_range(request *r, int index, int64_t low, int64_t high);
+wchar_t *arg_text(request *r, int index, size_t min, size_t max);  /* malloc'ed; NULL: not a string, a NUL, or out of min..max characters */
+wchar_t *arg_path(request *r, int index);            /* 1..32767 characters, "\??\" made "\\?\"; malloc'ed or NULL */
+
+/* files.c, registry.c, security.c: the file, registry and security requests (ops 22..33), same
+   contract as machine.c's */
+int file_read(request *r);
+int file_info(request *r);
+int file_copy(request *r);
+int file_move(request *r);
+int file_delete(request *r);
+int file_write(request *r);
+int path_remote(request *r);
+int reg_read(request *r);
+int reg_write(request *r);
+int reg_delete_value(request *r);
+int secure_folder(request *r);
+int sfc_protected(request *r);
 
 /* msilog.c */
 void log_line(MSIHANDLE session, const wchar_t *fmt, ...);

@@ -16,7 +16,6 @@
 #include <wchar.h>
 #include <wctype.h>
 
-#define MAX_PATH_CHARS 32767
 #define MAX_MODULE_NAMES 64
 
 static int error_code(request *r, uint32_t status, const char *api, const char *what) {

@@ -234,6 +234,12 @@ void buf_wstring(buffer *b, const wchar_t *s) {
   buf_utf8(b, s, wcslen(s));
 }
 
+void buf_bytes(buffer *b, const void *data, uint32_t n) {
+  buf_u8(b, V_BYTES);
+  buf_u32(b, n);
+  buf_put(b, data, n);
+}
+
 void buf_list(buffer *b, uint32_t count) { buf_u32(b, count); }
 
 void reply_begin(buffer *b, uint32_t id, uint32_t status, const char *api, const char *message) {

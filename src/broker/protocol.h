@@ -17,7 +17,9 @@
 enum { OP_HELLO = 1, OP_GET_PROPERTY, OP_SET_PROPERTY, OP_FORMAT_RECORD, OP_MESSAGE,
        OP_GET_MODE, OP_SET_MODE, OP_GET_LANGUAGE, OP_RESULT, OP_DB_QUERY,
        OP_KNOWN_FOLDER = 11, OP_FILE_IDENTITY, OP_OPEN_EXCLUSIVE, OP_PROCESS_MODULES, OP_SERVICES,
-       OP_WINDOW_TITLES = 16, OP_RM_START, OP_RM_JOIN, OP_RM_REGISTER, OP_RM_GET_LIST, OP_RM_END };
+       OP_WINDOW_TITLES = 16, OP_RM_START, OP_RM_JOIN, OP_RM_REGISTER, OP_RM_GET_LIST, OP_RM_END,
+       OP_FILE_READ = 22, OP_FILE_INFO, OP_FILE_COPY, OP_FILE_MOVE, OP_FILE_DELETE, OP_FILE_WRITE, OP_SECURE_FOLDER,
+       OP_REG_READ = 29, OP_REG_WRITE, OP_REG_DELETE_VALUE, OP_SFC_PROTECTED, OP_PATH_REMOTE };
 
 enum { V_NULL = 0, V_INT = 1, V_STRING = 2, V_BYTES = 3, V_LIST = 4 };
 
@@ -53,6 +55,7 @@ void buf_u8(buffer *b, uint8_t v);
 void buf_u32(buffer *b, uint32_t v);
 void buf_int(buffer *b, int64_t v);         /* a tagged integer value */
 void buf_wstring(buffer *b, const wchar_t *s); /* a tagged string value, UTF-16 to UTF-8 */
+void buf_bytes(buffer *b, const void *data, uint32_t n); /* a tagged bytes value */
 void buf_list(buffer *b, uint32_t count);  /* a value list / list header */
 void reply_begin(buffer *b, uint32_t id, uint32_t status, const char *api, const char *message);
 int reply_send(HANDLE pipe, buffer *b);    /* fills in the length; 1 on success */

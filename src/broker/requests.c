@@ -351,6 +351,18 @@ static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_RM_REGISTER, "RM_REGISTER", rm_register_resources },
   { OP_RM_GET_LIST, "RM_GET_LIST", rm_get_list },
   { OP_RM_END, "RM_END", rm_end_session },
+  { OP_FILE_READ, "FILE_READ", file_read },
+  { OP_FILE_INFO, "FILE_INFO", file_info },
+  { OP_FILE_COPY, "FILE_COPY", file_copy },
+  { OP_FILE_MOVE, "FILE_MOVE", file_move },
+  { OP_FILE_DELETE, "FILE_DELETE", file_delete },
+  { OP_FILE_WRITE, "FILE_WRITE", file_write },
+  { OP_SECURE_FOLDER, "SECURE_FOLDER", secure_folder },
+  { OP_REG_READ, "REG_READ", reg_read },
+  { OP_REG_WRITE, "REG_WRITE", reg_write },
+  { OP_REG_DELETE_VALUE, "REG_DELETE_VALUE", reg_delete_value },
+  { OP_SFC_PROTECTED, "SFC_PROTECTED", sfc_protected },
+  { OP_PATH_REMOTE, "PATH_REMOTE", path_remote },
 };
 
 void serve_request(broker *b, const frame *f, buffer *reply) {

@@ -19,7 +19,6 @@
 #include <string.h>
 #include <wchar.h>
 
-#define MAX_PATH_CHARS 32767
 #define RM_MAX_FILES 65536
 #define RM_MAX_SERVICES 1024
 #define RM_GET_LIST_TRIES 5

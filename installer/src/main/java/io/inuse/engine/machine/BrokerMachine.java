@@ -4,13 +4,14 @@ import io.inuse.engine.protocol.Ops;
 import io.inuse.engine.session.BrokerSession;
 import io.inuse.engine.session.SessionException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The {@link Machine} the broker serves: each method one request of docs/protocol.md (KNOWN_FOLDER,
- * FILE_IDENTITY, OPEN_EXCLUSIVE, PROCESS_MODULES, SERVICES, WINDOW_TITLES, RM_START .. RM_END) over
- * the action's {@link BrokerSession}.
+ * FILE_IDENTITY, OPEN_EXCLUSIVE, PROCESS_MODULES, SERVICES, WINDOW_TITLES, RM_START .. RM_END, and the
+ * file, registry and security requests FILE_READ .. PATH_REMOTE) over the action's {@link BrokerSession}.
  * A reply of another shape than the protocol's is a {@link SessionException}, as in BrokerSession.
  */
 public final class BrokerMachine implements Machine {
@@ -195,6 +196,121 @@ public final class BrokerMachine implements Machine {
         if (!reply.isEmpty()) {
             throw shape("RM_END", "no values", reply);
         }
+    }
+
+    @Override
+    public byte[] readFile(String path, int maxBytes) {
+        List<Object> reply = session.request(Ops.FILE_READ, path, (long) maxBytes);
+        if (reply.size() != 1 || !(reply.get(0) instanceof byte[] bytes) || bytes.length > maxBytes) {
+            throw shape("FILE_READ", "one bytes value of at most the maximum asked for", reply);
+        }
+        return bytes;
+    }
+
+    @Override
+    public FileInfo fileInfo(String path) {
+        List<Object> reply = session.request(Ops.FILE_INFO, path);
+        String expected = "[integer size, bytes SHA-256 (32) or null for a folder, integer attributes]";
+        if (reply.size() != 3 || !(reply.get(0) instanceof Long size) || size < 0 || !(reply.get(2) instanceof Long attributes)) {
+            throw shape("FILE_INFO", expected, reply);
+        }
+        boolean folder = (attributes & FileInfo.FILE_ATTRIBUTE_DIRECTORY) != 0;
+        if (folder ? reply.get(1) != null : !(reply.get(1) instanceof byte[] hash && hash.length == 32)) {
+            throw shape("FILE_INFO", expected, reply);
+        }
+        return new FileInfo(size, folder ? null : HexFormat.of().formatHex((byte[]) reply.get(1)), attributes);
+    }
+
+    @Override
+    public void copyFile(String source, String destination, boolean failIfExists) {
+        none("FILE_COPY", session.request(Ops.FILE_COPY, source, destination, failIfExists ? 1L : 0L));
+    }
+
+    @Override
+    public void moveFile(String source, String destination, int flags) {
+        none("FILE_MOVE", session.request(Ops.FILE_MOVE, source, destination, (long) flags));
+    }
+
+    @Override
+    public void deleteFile(String path) {
+        none("FILE_DELETE", session.request(Ops.FILE_DELETE, path));
+    }
+
+    @Override
+    public void writeFile(String path, byte[] bytes, WriteMode mode) {
+        none("FILE_WRITE", session.request(Ops.FILE_WRITE, path, bytes, mode.wire()));
+    }
+
+    @Override
+    public SecureFolder secureFolder(String path) {
+        List<Object> reply = session.request(Ops.SECURE_FOLDER, path);
+        SecureFolder.State[] states = SecureFolder.State.values();
+        if (reply.size() != 3 || !(reply.get(0) instanceof Long state) || state < 1 || state > states.length
+                || !(reply.get(1) instanceof String sddl) || !(reply.get(2) instanceof String reason)) {
+            throw shape("SECURE_FOLDER", "[integer state 1..4, string SDDL, string reason]", reply);
+        }
+        return new SecureFolder(states[(int) (state - 1)], sddl, reason);
+    }
+
+    @Override
+    public Optional<RegValue> regRead(RegRoot root, String key, String name) {
+        List<Object> reply = session.request(Ops.REG_READ, root.name(), key, name);
+        if (reply.size() == 1 && reply.get(0) == null) {
+            return Optional.empty();
+        }
+        if (reply.size() != 2 || !(reply.get(0) instanceof Long type) || type < 0 || type > 0xFFFFFFFFL
+                || !(reply.get(1) instanceof byte[] data)) {
+            throw shape("REG_READ", "[integer type, bytes data] or [null]", reply);
+        }
+        return Optional.of(new RegValue((int) (long) type, data));
+    }
+
+    @Override
+    public void regWrite(RegRoot root, String key, String name, RegValue value) {
+        none("REG_WRITE", session.request(Ops.REG_WRITE, root.name(), key, name, (long) value.type(), value.data()));
+    }
+
+    @Override
+    public boolean regDeleteValue(RegRoot root, String key, String name) {
+        return flag("REG_DELETE_VALUE", session.request(Ops.REG_DELETE_VALUE, root.name(), key, name));
+    }
+
+    @Override
+    public boolean sfcProtected(String path) {
+        return flag("SFC_PROTECTED", session.request(Ops.SFC_PROTECTED, path));
+    }
+
+    @Override
+    public PathLocation pathLocation(String path) {
+        List<Object> reply = session.request(Ops.PATH_REMOTE, path);
+        String expected = "[integer remote 0 or 1, integer drive type or null, string root]";
+        if (reply.size() != 3 || !(reply.get(0) instanceof Long remote) || (remote != 0 && remote != 1)
+                || !(reply.get(2) instanceof String root)) {
+            throw shape("PATH_REMOTE", expected, reply);
+        }
+        if (reply.get(1) == null) {
+            if (remote != 1 || !root.equals("UNC")) {
+                throw shape("PATH_REMOTE", expected + " (null only for a UNC path, which is remote)", reply);
+            }
+            return new PathLocation(true, PathLocation.NOT_ASKED, root);
+        }
+        if (!(reply.get(1) instanceof Long type) || type < 0) {
+            throw shape("PATH_REMOTE", expected, reply);
+        }
+        return new PathLocation(remote == 1, type, root);
+    }
+
+    private static void none(String op, List<Object> reply) {
+        if (!reply.isEmpty()) {
+            throw shape(op, "no values", reply);
+        }
+    }
+
+    private static boolean flag(String op, List<Object> reply) {
+        if (reply.size() != 1 || !(reply.get(0) instanceof Long n) || (n != 0 && n != 1)) {
+            throw shape(op, "one integer 0 or 1", reply);
+        }
+        return n == 1;
     }
 
     private static SessionException shape(String op, String expected, List<Object> reply) {

@@ -62,4 +62,66 @@ public interface Machine {
 
     /** Ends the session ({@code RmEndSession}); the broker ends any still open when the action ends. */
     void rmEnd(RmSession session);
+
+    /** FILE_MOVE's flags: the only ones the broker passes to MoveFileExW. */
+    int MOVEFILE_REPLACE_EXISTING = 0x1;
+    int MOVEFILE_DELAY_UNTIL_REBOOT = 0x4;
+    int MOVEFILE_WRITE_THROUGH = 0x8;
+    /** FILE_READ's largest answer: a reply is one frame of at most 16 MiB. */
+    int FILE_READ_MAX = 15 * 1024 * 1024;
+    /** FILE_WRITE's largest file. */
+    int FILE_WRITE_MAX = 1024 * 1024;
+
+    /**
+     * All the bytes of a file, read with all sharing (a loaded DLL reads fine). A file larger than
+     * {@code maxBytes} (1..{@link #FILE_READ_MAX}) throws with 223 ERROR_FILE_TOO_LARGE and its size
+     * in the message; a missing one with 2 or 3.
+     */
+    byte[] readFile(String path, int maxBytes);
+
+    /** A file's size, SHA-256 and attributes; a folder's attributes (size 0, no hash). */
+    FileInfo fileInfo(String path);
+
+    /** {@code CopyFileW}: 80 when {@code failIfExists} and the destination exists, 32 when it is a loaded DLL. */
+    void copyFile(String source, String destination, boolean failIfExists);
+
+    /**
+     * {@code MoveFileExW} with {@link #MOVEFILE_REPLACE_EXISTING}, {@link #MOVEFILE_DELAY_UNTIL_REBOOT}
+     * and {@link #MOVEFILE_WRITE_THROUGH} only (any other flag: 87). A null destination, only with
+     * DELAY_UNTIL_REBOOT, schedules the source's deletion at the next boot. A scheduled move only
+     * writes PendingFileRenameOperations.
+     */
+    void moveFile(String source, String destination, int flags);
+
+    /** {@code DeleteFileW} of a file; a folder, or a link to one, is refused (336) with nothing deleted. */
+    void deleteFile(String path);
+
+    /**
+     * Writes a whole file (at most {@link #FILE_WRITE_MAX} bytes) through a temporary file beside it
+     * and one MoveFileExW: a reader sees the old file or the new one, never half of one.
+     * {@link WriteMode#CREATE_NEW} fails with 183 when the file exists, and leaves it as it was.
+     */
+    void writeFile(String path, byte[] bytes, WriteMode mode);
+
+    /**
+     * Creates the folder (not its parents: 3 when the parent is missing) with an owner and a
+     * protected DACL of Administrators and SYSTEM only ({@link SecureFolder#SDDL}), or checks the one
+     * that exists.
+     */
+    SecureFolder secureFolder(String path);
+
+    /** A registry value in the 64-bit view, type and raw bytes; empty when the key or the value does not exist. */
+    Optional<RegValue> regRead(RegRoot root, String key, String name);
+
+    /** Writes a registry value in the 64-bit view, creating the key when it is missing. */
+    void regWrite(RegRoot root, String key, String name, RegValue value);
+
+    /** Deletes a registry value: true when it did, false when there was no such key or value. */
+    boolean regDeleteValue(RegRoot root, String key, String name);
+
+    /** Whether Windows Resource Protection protects the file ({@code SfcIsFileProtected}; Wine's stub always says no). */
+    boolean sfcProtected(String path);
+
+    /** Whether the path is on another machine: a UNC path by its syntax, a drive by its type. */
+    PathLocation pathLocation(String path);
 }

@@ -29,6 +29,18 @@ public final class Ops {
     public static final int RM_REGISTER = 19;
     public static final int RM_GET_LIST = 20;
     public static final int RM_END = 21;
+    public static final int FILE_READ = 22;
+    public static final int FILE_INFO = 23;
+    public static final int FILE_COPY = 24;
+    public static final int FILE_MOVE = 25;
+    public static final int FILE_DELETE = 26;
+    public static final int FILE_WRITE = 27;
+    public static final int SECURE_FOLDER = 28;
+    public static final int REG_READ = 29;
+    public static final int REG_WRITE = 30;
+    public static final int REG_DELETE_VALUE = 31;
+    public static final int SFC_PROTECTED = 32;
+    public static final int PATH_REMOTE = 33;
 
     private Ops() {
     }
@@ -57,6 +69,18 @@ public final class Ops {
             case RM_REGISTER -> "RM_REGISTER";
             case RM_GET_LIST -> "RM_GET_LIST";
             case RM_END -> "RM_END";
+            case FILE_READ -> "FILE_READ";
+            case FILE_INFO -> "FILE_INFO";
+            case FILE_COPY -> "FILE_COPY";
+            case FILE_MOVE -> "FILE_MOVE";
+            case FILE_DELETE -> "FILE_DELETE";
+            case FILE_WRITE -> "FILE_WRITE";
+            case SECURE_FOLDER -> "SECURE_FOLDER";
+            case REG_READ -> "REG_READ";
+            case REG_WRITE -> "REG_WRITE";
+            case REG_DELETE_VALUE -> "REG_DELETE_VALUE";
+            case SFC_PROTECTED -> "SFC_PROTECTED";
+            case PATH_REMOTE -> "PATH_REMOTE";
             default -> "op " + op;
         };
     }

@@ -34,6 +34,10 @@ import java.util.function.Consumer;
  * {@code "windowTitles"}, {@code "rmStart"}, {@code "rmJoin"}, {@code "rmRegister"},
  * {@code "rmGetList"}, {@code "rmEnd"})
  * to a Win32 error, and that call throws {@link SessionException} with the API's name;</li>
+ * <li>files with bytes ({@link #put}, {@link #disk}: copy, move, delete and write with Windows'
+ * errors; a file {@link #lock}ed counts as a loaded DLL), a registry ({@link #registry}), into whose
+ * PendingFileRenameOperations a delayed move is appended in Windows' format; protected files, drive
+ * types (UNC paths remote by their syntax) and secure folders, all in the disk;</li>
  * <li>{@link #beforeCall} runs before every call with the call's name, so a test can change the
  * machine between two calls (a process exits, a locker goes away); {@link #calls} lists them.</li>
  * </ul>
@@ -68,6 +72,13 @@ public class FakeMachine implements Machine {
     private final Map<String, List<RmProcess>> rmUsers = new HashMap<>();
     public long rmRebootReasons;
     private long nextRmHandle = 1;
+    public final FakeDisk disk = new FakeDisk();
+    public final FakeRegistry registry = new FakeRegistry();
+    private long nextFileIndex = 0x1000;
+
+    public FakeMachine() {
+        disk.loaded = this::locked;
+    }
 
     /** A machine with the usual known folders under C:\Windows and C:\Program Files. */
     public static FakeMachine standard() {
@@ -86,6 +97,12 @@ public class FakeMachine implements Machine {
     public FakeMachine file(String path, long volumeSerial, long fileIndex) {
         files.put(key(path), new FileIdentity(path, volumeSerial, fileIndex));
         return this;
+    }
+
+    /** A file with bytes (its folders made), with an identity on volume 1. */
+    public FakeMachine put(String path, byte[] bytes) {
+        disk.put(path, bytes);
+        return file(path, 1, nextFileIndex++);
     }
 
     public FakeMachine removeFile(String path) {
@@ -273,6 +290,102 @@ public class FakeMachine implements Machine {
         enter("rmEnd", "RM_END", "RmEndSession");
         open(session, "RM_END");
         rmOpen.remove(session.handle());
+    }
+
+    @Override
+    public byte[] readFile(String path, int maxBytes) {
+        enter("readFile", "FILE_READ", "CreateFileW");
+        return disk.read(path, maxBytes);
+    }
+
+    @Override
+    public FileInfo fileInfo(String path) {
+        enter("fileInfo", "FILE_INFO", "CreateFileW");
+        return disk.info(path);
+    }
+
+    @Override
+    public void copyFile(String source, String destination, boolean failIfExists) {
+        enter("copyFile", "FILE_COPY", "CopyFileW");
+        disk.copy(source, destination, failIfExists);
+        file(destination, 1, nextFileIndex++);
+    }
+
+    @Override
+    public void moveFile(String source, String destination, int flags) {
+        enter("moveFile", "FILE_MOVE", "MoveFileExW");
+        int known = MOVEFILE_REPLACE_EXISTING | MOVEFILE_DELAY_UNTIL_REBOOT | MOVEFILE_WRITE_THROUGH;
+        boolean delay = (flags & MOVEFILE_DELAY_UNTIL_REBOOT) != 0;
+        if ((flags & ~known) != 0 || (destination == null && !delay)) {
+            throw new SessionException("FILE_MOVE", 87, "protocol", "wrong arguments: flags 0x" + Integer.toHexString(flags));
+        }
+        boolean replace = (flags & MOVEFILE_REPLACE_EXISTING) != 0;
+        if (delay) {
+            registry.schedule(source, destination, replace);
+            return;
+        }
+        FileIdentity identity = lookup(source);
+        disk.moveNow(source, destination, replace);
+        if (identity != null) {
+            removeFile(source);
+            file(destination, identity.volumeSerial(), identity.fileIndex());
+        }
+    }
+
+    @Override
+    public void deleteFile(String path) {
+        enter("deleteFile", "FILE_DELETE", "DeleteFileW");
+        disk.delete(path);
+        removeFile(path);
+    }
+
+    @Override
+    public void writeFile(String path, byte[] bytes, WriteMode mode) {
+        enter("writeFile", "FILE_WRITE", "MoveFileExW");
+        disk.write(path, bytes, mode);
+        file(path, 1, nextFileIndex++);
+    }
+
+    @Override
+    public SecureFolder secureFolder(String path) {
+        enter("secureFolder", "SECURE_FOLDER", "CreateDirectoryW");
+        return disk.secure(path);
+    }
+
+    @Override
+    public Optional<RegValue> regRead(RegRoot root, String key, String name) {
+        enter("regRead", "REG_READ", "RegQueryValueExW");
+        return registry.read(root, key, name);
+    }
+
+    @Override
+    public void regWrite(RegRoot root, String key, String name, RegValue value) {
+        enter("regWrite", "REG_WRITE", "RegSetValueExW");
+        registry.write(root, key, name, value);
+    }
+
+    @Override
+    public boolean regDeleteValue(RegRoot root, String key, String name) {
+        enter("regDeleteValue", "REG_DELETE_VALUE", "RegDeleteValueW");
+        return registry.delete(root, key, name);
+    }
+
+    @Override
+    public boolean sfcProtected(String path) {
+        enter("sfcProtected", "SFC_PROTECTED", "SfcIsFileProtected");
+        return disk.protectedFiles.contains(FakeDisk.key(path));
+    }
+
+    @Override
+    public PathLocation pathLocation(String path) {
+        enter("pathLocation", "PATH_REMOTE", "GetDriveTypeW");
+        return disk.location(path);
+    }
+
+    private boolean locked(String path) {
+        FileIdentity identity = lookup(path);
+        OpenProbe probe = identity == null ? null : probes.get(identityKey(identity));
+        return probe != null && probe.result() == OpenProbe.Result.SHARING_VIOLATION;
     }
 
     private void open(RmSession session, String request) {
