@@ -1,0 +1,51 @@
+package io.inuse.engine.replace;
+
+import io.inuse.engine.detect.Target;
+
+/**
+ * The product's own folder and what lives in it (docs/journal.md): the staging folder where Windows
+ * Installer puts the package's new files, the backups of the originals, and the journal. Every one of
+ * them is admin-only: the replace action checks the folder (SECURE_FOLDER) before it reads or writes
+ * anything there.
+ *
+ * <pre>
+ * &lt;root&gt;\journal.txt
+ * &lt;root&gt;\staging\&lt;name&gt;                          the new file, as Windows Installer installed it
+ * &lt;root&gt;\backup\&lt;KnownFolder&gt;\&lt;relative&gt;\&lt;name&gt;   the original, copied once before it is first replaced
+ * </pre>
+ *
+ * @param root the product's folder, for example {@code C:\Program Files\inuse\MAPI32}
+ */
+public record ProductFolder(String root) {
+    public ProductFolder {
+        if (root == null || root.isEmpty() || root.endsWith("\\")) {
+            throw new IllegalArgumentException("the product's folder must be a full path without a trailing separator: '" + root + "'");
+        }
+    }
+
+    public String journal() {
+        return root + "\\journal.txt";
+    }
+
+    public String staging() {
+        return root + "\\staging";
+    }
+
+    /** The package's new file for a target: the staging folder holds each target under its name. */
+    public String staged(Target target) {
+        return staging() + "\\" + target.name();
+    }
+
+    public String backups() {
+        return root + "\\backup";
+    }
+
+    /** The folder of a target's backup: one per known folder and relative path, so that equal names never collide. */
+    public String backupFolder(Target target) {
+        return backups() + "\\" + target.folder().name() + (target.relative().isEmpty() ? "" : "\\" + target.relative());
+    }
+
+    public String backup(Target target) {
+        return backupFolder(target) + "\\" + target.name();
+    }
+}
