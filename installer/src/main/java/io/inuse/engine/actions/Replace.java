@@ -1,0 +1,92 @@
+package io.inuse.engine.actions;
+
+import io.inuse.engine.CustomAction;
+import io.inuse.engine.CustomActionData;
+import io.inuse.engine.detect.Detection;
+import io.inuse.engine.detect.Detector;
+import io.inuse.engine.detect.Target;
+import io.inuse.engine.machine.Machine;
+import io.inuse.engine.replace.Journal;
+import io.inuse.engine.replace.JournalException;
+import io.inuse.engine.replace.Plan;
+import io.inuse.engine.replace.ProductFolder;
+import io.inuse.engine.replace.Replacer;
+import io.inuse.engine.session.Session;
+import io.inuse.engine.session.SessionException;
+import java.util.List;
+
+/**
+ * The replace action (issue 15): deferred, no impersonation, after InstallFiles, when Windows
+ * Installer has put the package's new files into the product's staging folder. It decides again
+ * from what it trusts (the package's built-in targets, the files on disk, its own detection) and
+ * takes from CustomActionData only {@value #FORCE_EQUAL} ({@code 1} or {@code 0}, docs/custom-action-data.md):
+ * plan, then act ({@link Replacer}); a refusal ends the install with 1603 before anything changes,
+ * one log line per refused target. The reboot request is not made here (Windows lets no deferred
+ * action set a run mode): {@link RebootCheck}, after InstallFinalize, asks for it when an entry of
+ * this product is really pending.
+ */
+public final class Replace implements CustomAction {
+    /** CustomActionData key: "1" replaces an equal version in place too (never an older one). */
+    public static final String FORCE_EQUAL = "INUSE_FORCE_EQUAL";
+
+    private final Machine machine;
+    private final List<Target> targets;
+    private final ProductFolder folder;
+
+    public Replace(Machine machine, List<Target> targets, ProductFolder folder) {
+        this.machine = machine;
+        this.targets = List.copyOf(targets);
+        this.folder = folder;
+    }
+
+    @Override
+    public void run(Session session) throws Exception {
+        CustomActionData data = session.customActionData();
+        String force = data.get(FORCE_EQUAL).orElse("0");
+        if (!force.equals("0") && !force.equals("1")) {
+            throw new IllegalArgumentException(FORCE_EQUAL + " in CustomActionData is '" + force + "': only 1 or 0; nothing was changed");
+        }
+        String productCode = session.property("ProductCode");
+        Journal journal = readJournal(machine, folder);
+        List<Detection> detections = new Detector(machine).detect(targets);
+        Replacer replacer = new Replacer(machine, folder, productCode, new SessionLog(session));
+        Plan plan = Plan.decide(replacer.facts(detections, journal), force.equals("1"));
+        if (plan.refused()) {
+            for (String line : plan.refusalLines()) {
+                session.log(line);
+            }
+            throw new IllegalStateException(plan.refusalLines().size() + " target(s) refused; nothing was changed");
+        }
+        Replacer.Outcome outcome = replacer.act(plan, journal);
+        session.log(outcome.replacedNow() + " replaced now, " + outcome.queued() + " queued for the next reboot"
+                + (outcome.rebootNeeded() ? ": InuseRebootCheck asks Windows Installer for the reboot (3010)" : ""));
+    }
+
+    /** The product's journal; empty when there is none yet. A corrupt one stops the action: nothing is done over it. */
+    static Journal readJournal(Machine machine, ProductFolder folder) throws JournalException {
+        byte[] bytes;
+        try {
+            bytes = machine.readFile(folder.journal(), Machine.FILE_WRITE_MAX);
+        } catch (SessionException e) {
+            if (e.win32Error() == 2 || e.win32Error() == 3) {
+                return Journal.empty();
+            }
+            throw e;
+        }
+        return Journal.parse(folder.journal(), bytes);
+    }
+
+    /** Replacer's log lines into the session's log. A class, not a lambda (start-up path). */
+    static final class SessionLog implements Replacer.Log {
+        private final Session session;
+
+        SessionLog(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void line(String text) {
+            session.log(text);
+        }
+    }
+}

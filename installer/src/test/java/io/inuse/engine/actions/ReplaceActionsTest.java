@@ -1,0 +1,145 @@
+package io.inuse.engine.actions;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inuse.engine.CustomActionData;
+import io.inuse.engine.detect.Target;
+import io.inuse.engine.machine.FakeMachine;
+import io.inuse.engine.machine.FakeRegistry;
+import io.inuse.engine.machine.KnownFolder;
+import io.inuse.engine.machine.RegRoot;
+import io.inuse.engine.machine.RegValue;
+import io.inuse.engine.replace.ProductFolder;
+import io.inuse.engine.session.FakeSession;
+import io.inuse.engine.session.Msi;
+import io.inuse.pe.TestImages;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The replace action (deferred), its rollback and the reboot check (immediate, after InstallFinalize)
+ * over the fake machine and session: what the install ends with, and that the deferred actions take
+ * nothing from a property but CustomActionData and ProductCode.
+ */
+class ReplaceActionsTest {
+    static final String DLL = "C:\\Windows\\system32\\MAPI32.DLL";
+    static final String ROOT = "C:\\Program Files\\inuse\\MAPI32";
+    static final Target MAPI = new Target(KnownFolder.System, "", "MAPI32.DLL");
+    static final ProductFolder FOLDER = new ProductFolder(ROOT);
+    static final String CODE = "{0AF3F963-E7BC-3942-B096-5D906CF7D4DB}";
+    static final String P = "inuse: InuseReplace: ";
+
+    final FakeMachine machine = FakeMachine.standard();
+
+    static byte[] image(int... version) {
+        TestImages images = new TestImages();
+        images.fileVersion = version;
+        return images.build();
+    }
+
+    void put(String path, byte[] bytes) {
+        machine.disk.put(path, bytes);
+        machine.file(path, 1, path.hashCode() & 0xFFFFFFL);
+    }
+
+    ReplaceActionsTest() {
+        machine.disk.folder(ROOT);
+        machine.disk.security(ROOT, "O:BAD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)", true);
+        put(FOLDER.staged(MAPI), image(1, 2, 0, 0));
+        put(DLL, image(1, 0, 0, 0));
+    }
+
+    FakeSession deferred(String name, String customActionData) {
+        FakeSession session = new FakeSession(name, true);
+        session.properties.put("CustomActionData", customActionData);
+        session.properties.put("ProductCode", CODE);
+        return session;
+    }
+
+    void replace(FakeSession session) throws Exception {
+        new Replace(machine, List.of(MAPI), FOLDER).run(session);
+    }
+
+    @Test
+    void aFreeOlderFileIsReplacedAndNoRebootIsAskedFor() throws Exception {
+        FakeSession session = deferred("InuseReplace", CustomActionData.builder().build().encode());
+        replace(session);
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertTrue(session.log.contains(P + "1 replaced now, 0 queued for the next reboot"), session.log.toString());
+        assertEquals(List.of("CustomActionData", "ProductCode"), session.propertiesRead, "a deferred action reads nothing else");
+
+        FakeSession check = new FakeSession("InuseRebootCheck", false);
+        new RebootCheck(machine, List.of(MAPI)).run(check);
+        assertFalse(check.modes.contains(Msi.MSIRUNMODE_REBOOTATEND));
+        assertTrue(check.log.contains("inuse: InuseRebootCheck: nothing of this product is pending: no reboot asked for"), check.log.toString());
+    }
+
+    @Test
+    void aLockedFileIsQueuedAndTheRebootCheckAsksForTheReboot() throws Exception {
+        machine.process(77, "C:\\Program Files\\UPS\\upsmon.exe", DLL).lock(DLL);
+        replace(deferred("InuseReplace", CustomActionData.builder().build().encode()));
+        FakeSession check = new FakeSession("InuseRebootCheck", false);
+        new RebootCheck(machine, List.of(MAPI)).run(check);
+        assertTrue(check.modes.contains(Msi.MSIRUNMODE_REBOOTATEND), "3010");
+        assertTrue(check.log.contains("inuse: InuseRebootCheck: 1 replacement(s) of this product pending: asking Windows Installer for a reboot"
+                + " at the end (3010)"), check.log.toString());
+    }
+
+    @Test
+    void anotherProductsPendingEntryOrACorruptValueAsksForNoReboot() throws Exception {
+        String foreign = "\\??\\C:\\Windows\\system32\\MAPI32.DLL.other.tmp\0!\\??\\" + DLL + "\0\0";
+        machine.registry.write(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations",
+                new RegValue(RegValue.REG_MULTI_SZ, foreign.getBytes(StandardCharsets.UTF_16LE)));
+        FakeSession check = new FakeSession("InuseRebootCheck", false);
+        new RebootCheck(machine, List.of(MAPI)).run(check);
+        assertFalse(check.modes.contains(Msi.MSIRUNMODE_REBOOTATEND), "someone else's rename onto the file is not ours to report");
+
+        machine.registry.write(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations",
+                new RegValue(RegValue.REG_MULTI_SZ, "\\??\\C:\\x.tmp\0".getBytes(StandardCharsets.UTF_16LE)));
+        FakeSession corrupt = new FakeSession("InuseRebootCheck", false);
+        new RebootCheck(machine, List.of(MAPI)).run(corrupt);
+        assertFalse(corrupt.modes.contains(Msi.MSIRUNMODE_REBOOTATEND));
+        assertTrue(corrupt.log.stream().anyMatch(l -> l.startsWith("inuse: InuseRebootCheck: PendingFileRenameOperations is corrupt at byte offset")),
+                corrupt.log.toString());
+    }
+
+    @Test
+    void aRefusalChangesNothingAndFails() throws Exception {
+        machine.disk.protectedFiles.add(DLL.toLowerCase());
+        FakeSession session = deferred("InuseReplace", CustomActionData.builder().build().encode());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> replace(session));
+        assertEquals("1 target(s) refused; nothing was changed", e.getMessage());
+        assertTrue(session.log.stream().anyMatch(l -> l.startsWith(P + "[System]\\MAPI32.DLL (" + DLL + "): refused, protected by Windows Resource Protection")),
+                session.log.toString());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertFalse(machine.disk.exists(FOLDER.journal()), "nothing written");
+    }
+
+    @Test
+    void theForceSwitchIsChecked() throws Exception {
+        put(DLL, image(1, 2, 0, 0));
+        FakeSession equal = deferred("InuseReplace", CustomActionData.builder().build().encode());
+        replace(equal);
+        assertTrue(equal.log.stream().anyMatch(l -> l.contains("skip, the same version is in place")), equal.log.toString());
+        FakeSession forced = deferred("InuseReplace", CustomActionData.builder().put(Replace.FORCE_EQUAL, "1").build().encode());
+        replace(forced);
+        assertTrue(forced.log.contains(P + "1 replaced now, 0 queued for the next reboot"), forced.log.toString());
+        FakeSession bad = deferred("InuseReplace", CustomActionData.builder().put(Replace.FORCE_EQUAL, "yes").build().encode());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> replace(bad));
+        assertEquals("INUSE_FORCE_EQUAL in CustomActionData is 'yes': only 1 or 0; nothing was changed", e.getMessage());
+    }
+
+    @Test
+    void theRollbackPutsTheOriginalBack() throws Exception {
+        replace(deferred("InuseReplace", CustomActionData.builder().build().encode()));
+        FakeSession rollback = deferred("InuseReplaceRollback", "");
+        new ReplaceRollback(machine, FOLDER).run(rollback);
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertEquals(List.of("ProductCode"), rollback.propertiesRead);
+    }
+}
