@@ -26,7 +26,9 @@ import java.util.List;
  * to the same bytes; anything else is a {@link JournalException} naming the line.
  *
  * <p>Rules between lines (a journal breaking one was damaged or edited): every line after the
- * header belongs to a run that a BEGIN opens; one product code throughout; at most one COMPLETED
+ * header belongs to a run that a BEGIN opens; one product code per run (the journal lives in the
+ * product's folder, shared by its versions, so that an upgrade finds the original's backup and
+ * what earlier versions did; each version's runs carry its own ProductCode); at most one COMPLETED
  * and one ROLLED_BACK per run; after COMPLETED no BACKUP or REPLACED, only undo steps (CANCELLED,
  * RESTORED, REMOVED, and QUEUED for a restore held until the reboot) and ROLLED_BACK; after
  * ROLLED_BACK only a new BEGIN. A run that has neither marker was interrupted;
@@ -188,9 +190,9 @@ public final class Journal {
         return entries;
     }
 
-    /** The product code of its lines, "" when it has none. */
+    /** The product code of its last run, "" when it has none. */
     public String productCode() {
-        return entries.isEmpty() ? "" : entries.get(0).productCode();
+        return entries.isEmpty() ? "" : entries.get(entries.size() - 1).productCode();
     }
 
     /** The runs, in order; the first line of a run is {@link Run#line()}. */
@@ -233,14 +235,14 @@ public final class Journal {
         /** Null when {@code entry} may come next at {@code line}, else what is wrong. */
         String accept(JournalEntry entry, int line) {
             Op op = entry.op();
-            if (productCode == null) {
-                productCode = entry.productCode();
-                productLine = line;
-            } else if (!productCode.equals(entry.productCode())) {
+            if (op != Op.BEGIN && productCode != null && !productCode.equals(entry.productCode())) {
                 return "the product code " + entry.productCode() + " differs from " + productCode + " of line " + productLine
-                        + ": a journal holds one product's operations";
+                        + ": a run holds one product version's operations";
             }
             if (op == Op.BEGIN) {
+                // a later version of the product (a major upgrade: another ProductCode) opens its own run
+                productCode = entry.productCode();
+                productLine = line;
                 begin = line;
                 completed = 0;
                 rolledBack = 0;

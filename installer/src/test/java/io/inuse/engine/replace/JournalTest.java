@@ -141,6 +141,18 @@ class JournalTest {
     }
 
     @Test
+    void aLaterVersionOpensItsOwnRunWithItsOwnProductCode() throws Exception {
+        String next = "{11111111-2222-3333-4444-555555555555}";
+        Journal journal = Journal.empty().append(JournalEntry.begin(PC, JournalEntry.INSTALL, "v1"))
+                .append(JournalEntry.completed(PC, "done"))
+                .append(JournalEntry.begin(next, JournalEntry.INSTALL, "the upgrade"))
+                .append(JournalEntry.completed(next, "done"));
+        assertEquals(2, journal.runs().size());
+        assertEquals(next, journal.productCode());
+        assertEquals(journal.entries(), Journal.parse("journal.txt", journal.encode()).entries());
+    }
+
+    @Test
     void appendRefusesWhatBreaksTheRulesBetweenLines() {
         Journal begun = Journal.empty().append(JournalEntry.begin(PC, JournalEntry.INSTALL, "install"));
         Journal done = begun.append(JournalEntry.completed(PC, "done"));
@@ -148,7 +160,7 @@ class JournalTest {
         assertRule("line 2 of the journal: BACKUP before any BEGIN: every operation belongs to a run that a BEGIN line opens",
                 Journal.empty(), JournalEntry.backup(PC, TARGET, BACKUP, "1.0.0.0", "x"));
         assertRule("line 3 of the journal: the product code {11111111-2222-3333-4444-555555555555} differs from " + PC
-                + " of line 2: a journal holds one product's operations",
+                + " of line 2: a run holds one product version's operations",
                 begun, JournalEntry.completed("{11111111-2222-3333-4444-555555555555}", "x"));
         assertRule("line 4 of the journal: a second COMPLETED in the run of line 2 (the first is at line 3)",
                 done, JournalEntry.completed(PC, "again"));
