@@ -124,7 +124,7 @@ class PackageLifecycleIT {
                 // the replace action: the new file copied beside the target, then MoveFileExW(DELAY_UNTIL_REBOOT |
                 // REPLACE_EXISTING): exactly one entry, ours, with the replace-existing marker
                 String temp = DLL_WINDOWS_PATH + ".inuse-1.tmp";
-                assertEquals(List.of("\\??\\" + temp, "!\\??\\" + DLL_WINDOWS_PATH), pending, "pending: " + pending);
+                ActionRun.ourReplacementPending(wine, DLL_WINDOWS_PATH);
                 assertEquals(Optional.of(versionOf(bed.v2)), wine.system32Version(DLL + ".inuse-1.tmp"), "the staged copy is v2");
                 assertTrue(log.contains("inuse: InuseReplace: queued " + temp + " -> " + DLL_WINDOWS_PATH
                         + " for the next reboot (MoveFileEx DELAY_UNTIL_REBOOT | REPLACE_EXISTING)"), "the replace action queued it");
