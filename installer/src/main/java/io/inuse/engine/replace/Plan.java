@@ -26,7 +26,9 @@ import java.util.List;
  * <li>When: REPLACE_NOW when the exclusive open found it free; REPLACE_AT_REBOOT when it is locked,
  * and when the probe could not tell (UNKNOWN): the file may be loaded, so it is treated as held.</li>
  * <li>Backup: only when replacing a file that is not this product's own, and no backup exists yet.
- * The first backup is the original; it is never overwritten.</li>
+ * The first backup is the original; it is never overwritten. A backup that exists but cannot be
+ * read or is not a PE image is not taken for the original: a replacement is then refused
+ * (BACKUP_DAMAGED).</li>
  * </ol>
  */
 public final class Plan {
@@ -45,7 +47,8 @@ public final class Plan {
         STAGED_UNVERSIONED("refused, the new file has no version", true),
         TARGET_CHANGED("refused, the file changed while it was examined", true),
         TARGET_UNREADABLE("refused, the file in place cannot be read", true),
-        TARGET_NOT_PE("refused, the file in place is not a PE image", true);
+        TARGET_NOT_PE("refused, the file in place is not a PE image", true),
+        BACKUP_DAMAGED("refused, the backup of the original is damaged", true);
 
         private final String words;
         private final boolean refusal;
@@ -201,6 +204,14 @@ public final class Plan {
             }
             why = order == 0 ? "the file in place already is " + to + " (" + whose + "), and equal versions are forced"
                     : "the file in place, " + from + ", is older than the package's " + to;
+        }
+        if (f.backup().kind() == FileState.Kind.UNREADABLE || f.backup().kind() == FileState.Kind.NOT_PE) {
+            return refusal(f, Decision.BACKUP_DAMAGED, why + ", but the backup of the original in the product's folder (backup\\"
+                    + f.target().folder().name() + (f.target().relative().isEmpty() ? "" : "\\" + f.target().relative()) + "\\"
+                    + f.target().name() + ") is " + f.backup().describe() + ": it cannot be taken for the original, and rollback"
+                    + " and uninstall would put it back. Replace it with a good copy of the original (" + f.target().name()
+                    + " from the program or Windows it came with), or, to give up the original, move it out of the backup folder;"
+                    + " then run the install again");
         }
         boolean free = f.verdict() == Verdict.FREE;
         boolean backUp = !f.targetIsOurs() && !f.backup().exists();

@@ -5,8 +5,13 @@ import io.inuse.engine.machine.Machine;
 import io.inuse.engine.machine.SecureFolder;
 import io.inuse.engine.machine.WriteMode;
 import io.inuse.engine.session.SessionException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Gathers the facts of the targets and carries out a {@link Plan} over {@link Machine} alone: the
@@ -19,17 +24,21 @@ import java.util.List;
  * from or written there; one that is not admin-only stops the action (an
  * {@link IllegalStateException} naming the folder and what was found). Wine cannot answer (it keeps
  * no DACL): that is logged and accepted, as the broker does for the runtime.</li>
- * <li>Backup: the file in place is copied into the backup folder (never over an existing backup),
- * when the plan says so.</li>
- * <li>INSTALL and REPLACE_NOW: the staged file is copied beside the target under a new temporary name
- * ({@code <name>.inuse-<n>.tmp}), then moved over it with {@code MOVEFILE_REPLACE_EXISTING |
- * MOVEFILE_WRITE_THROUGH}: the target is the old file or the new one, never half of one. When the
- * move meets a sharing violation (a process loaded the file since the detection), the step goes to
- * the reboot path.</li>
- * <li>REPLACE_AT_REBOOT: the same copy (a boot-time move cannot cross volumes), then
- * {@code MoveFileExW(tmp, target, MOVEFILE_DELAY_UNTIL_REBOOT | MOVEFILE_REPLACE_EXISTING)}, which
- * writes {@code \??\tmp} and {@code !\??\target} into PendingFileRenameOperations; the journal's
- * QUEUED line records those exact strings and the lockers that forced it.</li>
+ * <li>Backup: the file in place is copied to {@code <backup>.tmp}, then renamed to the backup's name
+ * without replacing (never over an existing backup), when the plan says so.</li>
+ * <li>INSTALL (nothing in place): REPLACED from {@code none} is journalled, the staged file copied to
+ * {@code <target>.inuse-install.tmp} and moved in place without MOVEFILE_REPLACE_EXISTING: a file
+ * that appeared since the read (183, 80) stops the action and is left alone.</li>
+ * <li>REPLACE_NOW and REPLACE_AT_REBOOT: a free name {@code <target>.inuse-<n>.tmp} is chosen and
+ * the QUEUED line (that name, and the exact strings of the boot-time move) journalled before the
+ * staged file is copied there. REPLACE_NOW then checks that the file in place is still the one read
+ * (SHA-256), journals REPLACED and moves the copy over it with {@code MOVEFILE_REPLACE_EXISTING |
+ * MOVEFILE_WRITE_THROUGH}; when the move finds the file held (5 or 32: a process loaded it since the
+ * detection), it takes the reboot path with the QUEUED line's strings, and that REPLACED line stands
+ * for a move that did not happen ({@link Undo} checks the file in place before it restores).</li>
+ * <li>The reboot path: {@code MoveFileExW(tmp, target, MOVEFILE_DELAY_UNTIL_REBOOT |
+ * MOVEFILE_REPLACE_EXISTING)}, which writes {@code \??\tmp} and {@code !\??\target} into
+ * PendingFileRenameOperations, the strings of the QUEUED line.</li>
  * </ul>
  */
 public final class Replacer {
@@ -37,8 +46,10 @@ public final class Replacer {
     static final int MAX_IMAGE_BYTES = Machine.FILE_READ_MAX;
     private static final long ERROR_FILE_NOT_FOUND = 2;
     private static final long ERROR_PATH_NOT_FOUND = 3;
+    private static final long ERROR_ACCESS_DENIED = 5;
     private static final long ERROR_SHARING_VIOLATION = 32;
     private static final long ERROR_FILE_EXISTS = 80;
+    private static final long ERROR_ALREADY_EXISTS = 183;
     private static final int MAX_TEMP_NAMES = 100;
 
     /** Where the log lines go: the action's session log. */
@@ -57,6 +68,8 @@ public final class Replacer {
     private final ProductFolder folder;
     private final String productCode;
     private final Log log;
+    /** path -> SHA-256 of the bytes {@link #facts} read there ("absent" when nothing was). */
+    private final Map<String, String> hashes = new HashMap<>();
 
     public Replacer(Machine machine, ProductFolder folder, String productCode, Log log) {
         this.machine = machine;
@@ -74,7 +87,7 @@ public final class Replacer {
         List<PlanFacts> facts = new ArrayList<>();
         for (Detection d : detections) {
             String path = d.path();
-            FileState existing = read(path);
+            FileState existing = readTarget(path);
             FileState staged = read(folder.staged(d.target()));
             FileState backup = read(folder.backup(d.target()));
             boolean remote = machine.pathLocation(path).remote();
@@ -99,19 +112,31 @@ public final class Replacer {
             PlanFacts f = step.facts();
             log.line(step.logLine());
             switch (step.decision()) {
-                case INSTALL, REPLACE_NOW, REPLACE_AT_REBOOT -> {
+                case INSTALL -> {
+                    journal = install(f, journal, step.reason());
+                    now++;
+                }
+                case REPLACE_NOW, REPLACE_AT_REBOOT -> {
                     if (step.backUp()) {
                         journal = backUp(f, journal);
                     }
-                    String temp = stage(f);
-                    if (step.decision() != Plan.Decision.REPLACE_AT_REBOOT && replaceNow(f, temp)) {
-                        journal = write(journal.append(JournalEntry.replaced(productCode, f.path(), versionOrNone(f.existing()),
+                    boolean tryNow = step.decision() == Plan.Decision.REPLACE_NOW;
+                    String temp = freeName(f.path(), ".inuse-");
+                    journal = queuedLine(f, temp, journal, tryNow ? "staged to replace it now; these are the strings of the"
+                            + " boot-time move made instead if it is held by then: " + step.reason() : step.reason());
+                    machine.copyFile(f.stagedPath(), temp, true);
+                    if (tryNow) {
+                        checkUnchanged(f);
+                        journal = write(journal.append(JournalEntry.replaced(productCode, f.path(), versionOrUnversioned(f.existing()),
                                 JournalEntry.versionText(f.staged().version()), step.reason())));
-                        now++;
-                    } else {
-                        journal = queue(f, temp, journal, step.reason());
-                        queued++;
+                        if (replaceNow(f, temp)) {
+                            now++;
+                            continue;
+                        }
                     }
+                    machine.moveFile(temp, f.path(), Machine.MOVEFILE_DELAY_UNTIL_REBOOT | Machine.MOVEFILE_REPLACE_EXISTING);
+                    log.line("queued " + temp + " -> " + f.path() + " for the next reboot (MoveFileEx DELAY_UNTIL_REBOOT | REPLACE_EXISTING)");
+                    queued++;
                 }
                 default -> {
                     // SKIP_NEWER, SKIP_EQUAL: logged above, nothing to do
@@ -122,56 +147,151 @@ public final class Replacer {
         return new Outcome(journal, now, queued);
     }
 
+    /**
+     * The backup: journalled, copied to {@code <backup>.tmp}, then renamed to its name without
+     * MOVEFILE_REPLACE_EXISTING, so that a copy cut short never sits under the backup's name.
+     */
     private Journal backUp(PlanFacts f, Journal journal) {
         secureFoldersDown(folder.backupFolder(f.target()));
         String backup = folder.backup(f.target());
         Journal written = write(journal.append(JournalEntry.backup(productCode, f.path(), backup, versionOrUnversioned(f.existing()),
                 "the original, kept for rollback and uninstall")));
-        machine.copyFile(f.path(), backup, true);
+        String partial = backup + ".tmp";
+        deleteIfThere(partial);
+        machine.copyFile(f.path(), partial, true);
+        try {
+            machine.moveFile(partial, backup, Machine.MOVEFILE_WRITE_THROUGH);
+        } catch (SessionException e) {
+            if (e.win32Error() != ERROR_ALREADY_EXISTS && e.win32Error() != ERROR_FILE_EXISTS) {
+                throw e;
+            }
+            throw new IllegalStateException("a backup appeared at " + backup + " while the original of " + f.path()
+                    + " was being kept (MoveFileExW error " + e.win32Error() + "): it was absent when the facts were read."
+                    + " Nothing was replaced; run the install again");
+        }
         log.line("kept the original " + f.path() + " (" + f.existing().describe() + ") as " + backup);
         return written;
     }
 
-    /** Copies the staged file beside the target under a temporary name no file has; the name. */
-    private String stage(PlanFacts f) {
-        for (int n = 1; n <= MAX_TEMP_NAMES; n++) {
-            String temp = f.path() + ".inuse-" + n + ".tmp";
-            try {
-                machine.copyFile(f.stagedPath(), temp, true);
-                return temp;
-            } catch (SessionException e) {
-                if (e.win32Error() != ERROR_FILE_EXISTS) {
-                    throw e;
-                }
-            }
+    /**
+     * INSTALL: nothing is in place. REPLACED (from none) is journalled first; it names the temporary
+     * copy {@code <target>.inuse-install.tmp}, which the rollback deletes. The move does not replace:
+     * a file that appeared since the read stops the action and is left alone.
+     */
+    private Journal install(PlanFacts f, Journal journal, String reason) {
+        if (exists(f.path())) {
+            throw appeared(f.path(), "it is there now");
         }
-        throw new IllegalStateException("no free temporary name beside " + f.path() + " (" + MAX_TEMP_NAMES
-                + " taken): remove the old " + f.path() + ".inuse-*.tmp files and run the install again");
+        Journal written = write(journal.append(JournalEntry.replaced(productCode, f.path(), JournalEntry.NONE,
+                JournalEntry.versionText(f.staged().version()), reason)));
+        String temp = installTemp(f.path());
+        deleteIfThere(temp);
+        machine.copyFile(f.stagedPath(), temp, true);
+        try {
+            machine.moveFile(temp, f.path(), Machine.MOVEFILE_WRITE_THROUGH);
+        } catch (SessionException e) {
+            if (e.win32Error() != ERROR_ALREADY_EXISTS && e.win32Error() != ERROR_FILE_EXISTS) {
+                throw e;
+            }
+            deleteIfThere(temp);
+            throw appeared(f.path(), "MoveFileExW error " + e.win32Error());
+        }
+        log.line("installed " + f.path() + " (" + f.staged().describe() + "), where nothing was");
+        return written;
     }
 
-    /** Moves the temporary copy over the target now; false when the target became held since the detection. */
+    /** The temporary copy of an INSTALL, named by its REPLACED line's target. */
+    static String installTemp(String path) {
+        return path + ".inuse-install.tmp";
+    }
+
+    private static IllegalStateException appeared(String path, String how) {
+        return new IllegalStateException(path + ": a file appeared there since it was read as absent (" + how
+                + "): it was left alone and nothing was put in place (the file changed while it was examined). Run the install again");
+    }
+
+    /** Before a move now: the file in place must still be the one the facts read (same SHA-256). */
+    private void checkUnchanged(PlanFacts f) {
+        String read = hashes.get(f.path());
+        if (read == null) {
+            throw new IllegalStateException("the facts of " + f.path() + " were not gathered by this Replacer: it replaces only a"
+                    + " file whose bytes it read itself");
+        }
+        String now;
+        try {
+            now = machine.fileInfo(f.path()).sha256();
+        } catch (SessionException e) {
+            if (e.win32Error() != ERROR_FILE_NOT_FOUND && e.win32Error() != ERROR_PATH_NOT_FOUND) {
+                throw e;
+            }
+            now = "absent";
+        }
+        if (!read.equals(now)) {
+            throw new IllegalStateException(f.path() + " changed since it was read (SHA-256 " + read + " then, " + now + " now):"
+                    + " it was left as it is and nothing was put in place (the file changed while it was examined). Run the install again");
+        }
+    }
+
+    /** A name {@code <path><infix><n>.tmp} that no file has. */
+    private String freeName(String path, String infix) {
+        for (int n = 1; n <= MAX_TEMP_NAMES; n++) {
+            String name = path + infix + n + ".tmp";
+            if (!exists(name)) {
+                return name;
+            }
+        }
+        throw new IllegalStateException("no free temporary name beside " + path + " (" + MAX_TEMP_NAMES
+                + " taken): remove the old " + path + infix + "*.tmp files and run the install again");
+    }
+
+    /** Moves the temporary copy over the target now; false when the target became held since the detection (5 or 32). */
     private boolean replaceNow(PlanFacts f, String temp) {
         try {
             machine.moveFile(temp, f.path(), Machine.MOVEFILE_REPLACE_EXISTING | Machine.MOVEFILE_WRITE_THROUGH);
             log.line("replaced " + f.path() + ": " + f.existing().describe() + " -> " + f.staged().describe());
             return true;
         } catch (SessionException e) {
-            if (e.win32Error() != ERROR_SHARING_VIOLATION) {
+            if (!isHeld(e)) {
                 throw e;
             }
-            log.line(f.path() + " is held now (it was free when detected): replacing it at the next reboot instead");
+            log.line(f.path() + " is held now (it was free when detected; MoveFileExW error " + e.win32Error()
+                    + "): replacing it at the next reboot instead, as the QUEUED line says");
             return false;
         }
     }
 
-    private Journal queue(PlanFacts f, String temp, Journal journal, String reason) {
-        String source = "\\??\\" + temp;
-        String destination = "!\\??\\" + f.path();
-        Journal written = write(journal.append(JournalEntry.queued(productCode, f.path(), temp, source, destination,
-                versionOrUnversioned(f.existing()), JournalEntry.versionText(f.staged().version()), f.lockers(), reason)));
-        machine.moveFile(temp, f.path(), Machine.MOVEFILE_DELAY_UNTIL_REBOOT | Machine.MOVEFILE_REPLACE_EXISTING);
-        log.line("queued " + temp + " -> " + f.path() + " for the next reboot (MoveFileEx DELAY_UNTIL_REBOOT | REPLACE_EXISTING)");
-        return written;
+    /** Windows' answers for a file a process has loaded or open: 5 (replacing a loaded DLL) and 32. */
+    static boolean isHeld(SessionException e) {
+        return e.win32Error() == ERROR_ACCESS_DENIED || e.win32Error() == ERROR_SHARING_VIOLATION;
+    }
+
+    /** The QUEUED line, written before the temporary copy exists: it names it and the exact strings of the boot-time move. */
+    private Journal queuedLine(PlanFacts f, String temp, Journal journal, String reason) {
+        return write(journal.append(JournalEntry.queued(productCode, f.path(), temp, PendingRename.NT_PREFIX + temp,
+                "!" + PendingRename.NT_PREFIX + f.path(), versionOrUnversioned(f.existing()),
+                JournalEntry.versionText(f.staged().version()), f.lockers(), reason)));
+    }
+
+    private boolean exists(String path) {
+        try {
+            machine.fileInfo(path);
+            return true;
+        } catch (SessionException e) {
+            if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void deleteIfThere(String path) {
+        try {
+            machine.deleteFile(path);
+        } catch (SessionException e) {
+            if (e.win32Error() != ERROR_FILE_NOT_FOUND && e.win32Error() != ERROR_PATH_NOT_FOUND) {
+                throw e;
+            }
+        }
     }
 
     private Journal write(Journal journal) {
@@ -202,15 +322,39 @@ public final class Replacer {
         }
     }
 
+    /** {@link #read}, and the SHA-256 of the bytes read kept for {@link #checkUnchanged}. */
+    private FileState readTarget(String path) {
+        try {
+            byte[] bytes = machine.readFile(path, MAX_IMAGE_BYTES);
+            hashes.put(path, sha256(bytes));
+            return FileState.read(path, bytes);
+        } catch (SessionException e) {
+            hashes.put(path, "absent");
+            return state(e);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this Java has no SHA-256, which every Java SE has", e);
+        }
+    }
+
+    private static FileState state(SessionException e) {
+        if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
+            return FileState.absent();
+        }
+        return FileState.unreadable(e.api() + " error " + e.win32Error());
+    }
+
     /** The file at a path as the plan sees it: absent, unreadable (the API and error), or what the PE reader says. */
     private FileState read(String path) {
         try {
             return FileState.read(path, machine.readFile(path, MAX_IMAGE_BYTES));
         } catch (SessionException e) {
-            if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
-                return FileState.absent();
-            }
-            return FileState.unreadable(e.api() + " error " + e.win32Error());
+            return state(e);
         }
     }
 
@@ -220,15 +364,11 @@ public final class Replacer {
         boolean ours = false;
         for (JournalEntry entry : journal.entries()) {
             if ((entry.op() == JournalEntry.Op.REPLACED || entry.op() == JournalEntry.Op.QUEUED)
-                    && entry.field("target").equalsIgnoreCase(path)) {
+                    && PendingRename.samePath(entry.field("target"), path)) {
                 ours = entry.field("to").equals(version);
             }
         }
         return ours;
-    }
-
-    private static String versionOrNone(FileState state) {
-        return state.exists() ? versionOrUnversioned(state) : JournalEntry.NONE;
     }
 
     private static String versionOrUnversioned(FileState state) {

@@ -5,32 +5,43 @@ import io.inuse.engine.machine.RegRoot;
 import io.inuse.engine.machine.RegValue;
 import io.inuse.engine.machine.WriteMode;
 import io.inuse.engine.session.SessionException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The undo of the replace action (its rollback, issue 15): takes back, newest first, what the
- * journal's last run did, and nothing else.
+ * journal's last run did, and nothing else. Every step checks the machine first, so a line whose
+ * operation never happened (a crash after the line, a move that found the file held) undoes
+ * nothing, and running the rollback again does no harm.
  *
  * <ul>
- * <li>QUEUED: this run's own entry is removed from PendingFileRenameOperations (matched by the exact
- * source and destination strings it wrote; every other entry is kept byte for byte, and the value is
- * deleted when nothing is left), then its temporary file is deleted. When the value cannot be
- * edited (corrupt, or not REG_MULTI_SZ), it is left as it is and said so; deleting the temporary file
- * still makes the entry harmless (a boot-time move whose source is gone does nothing).</li>
- * <li>REPLACED: the file it replaced is put back from its backup (a temporary copy beside the
- * target, moved over it), or, when there was no file before, ours is deleted; when the target is
- * held now, the same is queued for the next reboot. A replaced file that was this product's own
- * earlier version has no backup (only the original is kept): ours stays, and the log says so.</li>
+ * <li>QUEUED: this run's own entry is removed from PendingFileRenameOperations and
+ * PendingFileRenameOperations2 (matched on its paths and {@code !}, whatever marker Windows put in
+ * front; every other entry is kept byte for byte, the value deleted when nothing is left, and the
+ * value read again right before it is written: when it changed, the edit starts over). A value
+ * that cannot be edited (corrupt, or not REG_MULTI_SZ) is left as it is and said so; the temporary
+ * file is deleted whatever happened, which makes the entry harmless (a boot-time move whose source
+ * is gone does nothing).</li>
+ * <li>REPLACED: when the file in place is ours (the version the line put there, other bytes than the
+ * backup's), the backup is put back (RESTORED, then a temporary copy moved over it); when nothing
+ * was there before, ours is deleted (REMOVED) with the install's temporary copy. When the target is
+ * held, the restore is QUEUED for the next reboot, and a delete becomes a rename aside and the
+ * renamed file's deletion QUEUED, each with its exact strings. A missing backup is logged and
+ * skipped. A replaced file that was this product's own earlier version has no backup (only the
+ * original is kept): ours stays, and the log says so.</li>
  * <li>BACKUP lines stay: the backup is the original's, kept for uninstall.</li>
  * </ul>
- * Each undo is journalled (CANCELLED, RESTORED, REMOVED), then ROLLED_BACK ends the run.
+ * Then ROLLED_BACK ends the run.
  */
 public final class Undo {
     private static final long ERROR_FILE_NOT_FOUND = 2;
-    private static final long ERROR_SHARING_VIOLATION = 32;
-    private static final long ERROR_ACCESS_DENIED = 5;
+    private static final long ERROR_PATH_NOT_FOUND = 3;
     private static final int REG_MULTI_SZ = RegValue.REG_MULTI_SZ;
+    private static final int EDIT_ATTEMPTS = 3;
+    private static final int MAX_ASIDE_NAMES = 100;
 
     private final Machine machine;
     private final ProductFolder folder;
@@ -51,48 +62,83 @@ public final class Undo {
             log.line("rollback: nothing of this product's to undo");
             return journal;
         }
-        List<JournalEntry> operations = runs.get(runs.size() - 1).operations();
+        List<JournalEntry> operations = forward(runs.get(runs.size() - 1));
         Journal written = journal;
         for (int i = operations.size() - 1; i >= 0; i--) {
             JournalEntry op = operations.get(i);
             switch (op.op()) {
                 case QUEUED -> written = cancel(op, written);
-                case REPLACED -> written = restore(op, backupOf(journal, op), written);
+                case REPLACED -> written = undoReplaced(op, backupOf(journal, op), written);
                 default -> {
-                    // BACKUP stays (the original, for uninstall); markers are not operations
+                    // BACKUP stays (the original, for uninstall)
                 }
             }
         }
         return write(written.append(JournalEntry.rolledBack(productCode, "the install was rolled back")));
     }
 
+    /** The run's own operations: those before COMPLETED and before an undo step of an earlier, interrupted rollback. */
+    private static List<JournalEntry> forward(Journal.Run run) {
+        List<JournalEntry> operations = new ArrayList<>();
+        for (JournalEntry entry : run.entries()) {
+            JournalEntry.Op op = entry.op();
+            if (op == JournalEntry.Op.COMPLETED || op == JournalEntry.Op.CANCELLED || op == JournalEntry.Op.RESTORED
+                    || op == JournalEntry.Op.REMOVED || op == JournalEntry.Op.ROLLED_BACK) {
+                break;
+            }
+            operations.add(entry);
+        }
+        return operations;
+    }
+
     private Journal cancel(JournalEntry queued, Journal journal) {
         String source = queued.field("source");
         String destination = queued.field("destination");
-        String outcome = removeEntry(source, destination);
+        List<String> removed = new ArrayList<>();
+        for (String name : new String[] {PendingRenames.VALUE, PendingRenames.VALUE_2}) {
+            String outcome = removeEntry(name, new Ours(source, destination));
+            if (outcome != null) {
+                log.line("rollback: " + outcome);
+                if (outcome.startsWith("removed ")) {
+                    removed.add(outcome);
+                }
+            }
+        }
         deleteIfThere(queued.field("temp"));
-        log.line("rollback: " + outcome + "; deleted " + queued.field("temp"));
-        return write(journal.append(JournalEntry.cancelled(productCode, source, destination, outcome)));
+        log.line("rollback: deleted " + queued.field("temp") + " (if it was there)");
+        if (removed.isEmpty()) {
+            log.line("rollback: no pending entry " + source + " -> " + destination + " was found to remove");
+            return journal;
+        }
+        return write(journal.append(JournalEntry.cancelled(productCode, source, destination, String.join("; ", removed))));
     }
 
-    /** Removes one entry of ours from whichever value holds it; what was done, in words. */
-    private String removeEntry(String source, String destination) {
-        for (String name : new String[] {PendingRenames.VALUE, PendingRenames.VALUE_2}) {
+    /**
+     * Removes our entries from one value; what was done, in words, or null when the value is absent or
+     * holds none. The value is read again right before it is written: when its bytes changed since they
+     * were decoded, the edit starts over, {@value #EDIT_ATTEMPTS} times at most.
+     */
+    private String removeEntry(String name, Ours ours) {
+        for (int attempt = 1; attempt <= EDIT_ATTEMPTS; attempt++) {
             Optional<RegValue> value = machine.regRead(RegRoot.HKLM, PendingRenames.KEY, name);
             if (value.isEmpty()) {
-                continue;
+                return null;
             }
             if (value.get().type() != REG_MULTI_SZ) {
                 return name + " is not REG_MULTI_SZ (type " + value.get().type() + "): left as it is";
             }
-            PendingRenames decoded;
+            PendingRenames without;
             try {
-                decoded = PendingRenames.decode(name, value.get().data());
+                without = PendingRenames.decode(name, value.get().data()).withoutEntries(ours);
             } catch (PendingRenamesException e) {
-                return e.getMessage();
+                return e.getMessage() + ": left as it is";
             }
-            PendingRenames without = decoded.withoutEntries(e -> e.sourceText().equals(source) && e.destinationText().equals(destination));
             if (!without.isChanged()) {
+                return null;
+            }
+            Optional<RegValue> again = machine.regRead(RegRoot.HKLM, PendingRenames.KEY, name);
+            if (again.isEmpty() || again.get().type() != REG_MULTI_SZ || !Arrays.equals(again.get().data(), value.get().data())) {
+                log.line("rollback: " + name + " changed while it was edited; reading it again");
                 continue;
             }
             if (without.isEmpty()) {
@@ -100,54 +146,97 @@ public final class Undo {
             } else {
                 machine.regWrite(RegRoot.HKLM, PendingRenames.KEY, name, new RegValue(REG_MULTI_SZ, without.encode()));
             }
-            return "removed " + source + " -> " + destination + " from " + name;
+            return "removed " + ours + " from " + name;
         }
-        return "no pending entry " + source + " -> " + destination + " any more";
+        return name + " changed each of the " + EDIT_ATTEMPTS + " times it was edited: left as it is, so " + ours
+                + " may still be pending (its temporary file is deleted, so it does nothing)";
     }
 
-    private Journal restore(JournalEntry replaced, Optional<JournalEntry> backup, Journal journal) {
+    private Journal undoReplaced(JournalEntry replaced, Optional<JournalEntry> backup, Journal journal) {
         String target = replaced.field("target");
-        if (backup.isPresent()) {
-            String temp = target + ".inuse-restore.tmp";
-            deleteIfThere(temp);
-            machine.copyFile(backup.get().field("backup"), temp, true);
-            String how = putInPlace(temp, target);
-            log.line("rollback: " + how + " " + target + " from " + backup.get().field("backup"));
-            return write(journal.append(JournalEntry.restored(productCode, target, backup.get().field("backup"),
-                    backup.get().field("version"), how)));
-        }
         if (JournalEntry.NONE.equals(replaced.field("from"))) {
-            String how;
-            try {
-                machine.deleteFile(target);
-                how = "deleted";
-            } catch (SessionException e) {
-                if (e.win32Error() != ERROR_SHARING_VIOLATION && e.win32Error() != ERROR_ACCESS_DENIED) {
-                    throw e;
-                }
-                machine.moveFile(target, null, Machine.MOVEFILE_DELAY_UNTIL_REBOOT);
-                how = "queued for deletion at the next reboot (it is held)";
-            }
-            log.line("rollback: " + target + ", which the install put where nothing was, " + how);
-            return write(journal.append(JournalEntry.removed(productCode, target, replaced.field("to"), how)));
+            deleteIfThere(Replacer.installTemp(target));
+            return remove(replaced, journal);
         }
-        log.line("rollback: " + target + " stays " + replaced.field("to") + ": the version it replaced (" + replaced.field("from")
-                + ") was this product's own and is not kept (only the original is); run the earlier package again to put it back");
-        return journal;
-    }
-
-    /** Moves the temporary copy over the target now, or at the next reboot when the target is held: what was done. */
-    private String putInPlace(String temp, String target) {
+        if (backup.isEmpty()) {
+            log.line("rollback: " + target + " stays as it is: the version it replaced (" + replaced.field("from") + ") was this"
+                    + " product's own and is not kept (only the original is); run the earlier package again to put it back");
+            return journal;
+        }
+        String backupPath = backup.get().field("backup");
+        Optional<String> backupHash = hash(backupPath);
+        if (backupHash.isEmpty()) {
+            log.line("rollback: the backup " + backupPath + " is missing: " + target + " is left as it is; put the original"
+                    + " back by hand (repair or reinstall the program it came with)");
+            return journal;
+        }
+        FileState inPlace = read(target);
+        if (!replaced.field("to").equals(versionOf(inPlace)) || backupHash.equals(hash(target))) {
+            log.line("rollback: " + target + " is " + inPlace.describe() + ", not the " + replaced.field("to") + " the install"
+                    + " put there (the move did not happen, or it was undone already): nothing to restore");
+            return journal;
+        }
+        Journal written = write(journal.append(JournalEntry.restored(productCode, target, backupPath, backup.get().field("version"),
+                "the original put back from its backup (at the next reboot, by the QUEUED line after this one, when held)")));
+        String temp = target + ".inuse-restore.tmp";
+        deleteIfThere(temp);
+        machine.copyFile(backupPath, temp, true);
         try {
             machine.moveFile(temp, target, Machine.MOVEFILE_REPLACE_EXISTING | Machine.MOVEFILE_WRITE_THROUGH);
-            return "restored";
+            log.line("rollback: restored " + target + " from " + backupPath);
+            return written;
         } catch (SessionException e) {
-            if (e.win32Error() != ERROR_SHARING_VIOLATION && e.win32Error() != ERROR_ACCESS_DENIED) {
+            if (!Replacer.isHeld(e)) {
                 throw e;
             }
-            machine.moveFile(temp, target, Machine.MOVEFILE_DELAY_UNTIL_REBOOT | Machine.MOVEFILE_REPLACE_EXISTING);
-            return "queued the restore at the next reboot (it is held) of";
         }
+        written = write(written.append(JournalEntry.queued(productCode, target, temp, PendingRename.NT_PREFIX + temp,
+                "!" + PendingRename.NT_PREFIX + target, replaced.field("to"), backup.get().field("version"), List.of(),
+                "the restore of the original, held until the next reboot")));
+        machine.moveFile(temp, target, Machine.MOVEFILE_DELAY_UNTIL_REBOOT | Machine.MOVEFILE_REPLACE_EXISTING);
+        log.line("rollback: queued the restore at the next reboot (it is held) of " + target + " from " + backupPath);
+        return written;
+    }
+
+    /** A file the install put where nothing was: deleted when it is still ours (its version); held, renamed aside and that deleted at the next reboot. */
+    private Journal remove(JournalEntry replaced, Journal journal) {
+        String target = replaced.field("target");
+        FileState inPlace = read(target);
+        if (!inPlace.exists() || !replaced.field("to").equals(versionOf(inPlace))) {
+            log.line("rollback: " + target + " is " + inPlace.describe() + ", not the " + replaced.field("to")
+                    + " the install put where nothing was: left as it is");
+            return journal;
+        }
+        Journal written = write(journal.append(JournalEntry.removed(productCode, target, replaced.field("to"),
+                "the install put it where nothing was (deleted at the next reboot, by the QUEUED line after this one, when held)")));
+        try {
+            machine.deleteFile(target);
+            log.line("rollback: " + target + ", which the install put where nothing was, deleted");
+            return written;
+        } catch (SessionException e) {
+            if (!Replacer.isHeld(e)) {
+                throw e;
+            }
+        }
+        String aside = asideName(target);
+        written = write(written.append(JournalEntry.queued(productCode, target, aside, PendingRename.NT_PREFIX + aside, "",
+                replaced.field("to"), JournalEntry.NONE, List.of(),
+                "held: renamed aside and deleted at the next reboot, so that a file installed there before then stays")));
+        machine.moveFile(target, aside, Machine.MOVEFILE_WRITE_THROUGH);
+        machine.moveFile(aside, null, Machine.MOVEFILE_DELAY_UNTIL_REBOOT);
+        log.line("rollback: " + target + " is held: renamed to " + aside + ", which is deleted at the next reboot");
+        return written;
+    }
+
+    private String asideName(String target) {
+        for (int n = 1; n <= MAX_ASIDE_NAMES; n++) {
+            String name = target + ".inuse-removed-" + n + ".tmp";
+            if (hash(name).isEmpty()) {
+                return name;
+            }
+        }
+        throw new IllegalStateException("no free name beside " + target + " to rename it aside (" + MAX_ASIDE_NAMES
+                + " taken): remove the old " + target + ".inuse-removed-*.tmp files and run the rollback again");
     }
 
     /**
@@ -158,7 +247,7 @@ public final class Undo {
     private static Optional<JournalEntry> backupOf(Journal journal, JournalEntry replaced) {
         Optional<JournalEntry> found = Optional.empty();
         for (JournalEntry entry : journal.entries()) {
-            if (entry.op() == JournalEntry.Op.BACKUP && entry.field("target").equalsIgnoreCase(replaced.field("target"))
+            if (entry.op() == JournalEntry.Op.BACKUP && PendingRename.samePath(entry.field("target"), replaced.field("target"))
                     && entry.field("version").equals(replaced.field("from"))) {
                 found = Optional.of(entry);
             }
@@ -166,18 +255,84 @@ public final class Undo {
         return found;
     }
 
+    private FileState read(String path) {
+        try {
+            return FileState.read(path, machine.readFile(path, Replacer.MAX_IMAGE_BYTES));
+        } catch (SessionException e) {
+            if (notFound(e)) {
+                return FileState.absent();
+            }
+            return FileState.unreadable(e.api() + " error " + e.win32Error());
+        }
+    }
+
+    /** A file state's version as a journal field has it; null when it is no PE image. */
+    private static String versionOf(FileState state) {
+        return state.kind() == FileState.Kind.PE ? JournalEntry.versionText(state.version()) : null;
+    }
+
+    /** The SHA-256 of a file; empty when there is none. */
+    private Optional<String> hash(String path) {
+        try {
+            return Optional.ofNullable(machine.fileInfo(path).sha256());
+        } catch (SessionException e) {
+            if (notFound(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Deletes a file; one that is not there is already done. Any other failure is logged, and the rollback goes on. */
     private void deleteIfThere(String path) {
         try {
             machine.deleteFile(path);
         } catch (SessionException e) {
-            if (e.win32Error() != ERROR_FILE_NOT_FOUND) {
-                throw e;
+            if (!notFound(e)) {
+                log.line("rollback: " + path + " could not be deleted (" + e.api() + " error " + e.win32Error()
+                        + "); delete it by hand");
             }
         }
+    }
+
+    private static boolean notFound(SessionException e) {
+        return e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND;
     }
 
     private Journal write(Journal journal) {
         machine.writeFile(folder.journal(), journal.encode(), WriteMode.REPLACE);
         return journal;
+    }
+
+    /**
+     * Matches the entry a QUEUED line wrote, on its paths: the source, and the destination with its
+     * {@code !} (or a delete), whatever marker ({@code *1}) Windows put in front. A class, not a lambda
+     * (start-up path).
+     */
+    private static final class Ours implements Predicate<PendingRename> {
+        private final String source;
+        private final String destination;
+        private final boolean delete;
+        private final boolean replaceExisting;
+
+        Ours(String source, String destinationText) {
+            this.source = source;
+            this.delete = destinationText.isEmpty();
+            this.replaceExisting = destinationText.startsWith("!");
+            this.destination = replaceExisting ? destinationText.substring(1) : destinationText;
+        }
+
+        @Override
+        public boolean test(PendingRename entry) {
+            if (!entry.sourceIs(source)) {
+                return false;
+            }
+            return delete ? entry.isDelete() : entry.destinationIs(destination) && entry.replaceExisting() == replaceExisting;
+        }
+
+        @Override
+        public String toString() {
+            return source + " -> " + (delete ? "(delete)" : (replaceExisting ? "!" : "") + destination);
+        }
     }
 }

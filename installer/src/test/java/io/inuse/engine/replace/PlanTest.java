@@ -170,10 +170,24 @@ class PlanTest {
         assertTrue(step.reason().endsWith("; no backup, the backup of the original (1.0.0.0) already exists and is never"
                 + " overwritten, so the file in place (1.0.5.0) is not kept"), step.reason());
 
-        Step unreadable = new Facts().existing(Facts.version("1.0.5.0"), Verdict.LOCKED)
-                .backup(FileState.unreadable("ReadFile error 5")).decide(false);
-        assertFalse(unreadable.backUp());
-        assertTrue(unreadable.reason().contains("the backup of the original (unreadable (ReadFile error 5)) already exists"));
+    }
+
+    @Test
+    void aDamagedBackupIsNotTakenForTheOriginal() {
+        for (FileState damaged : List.of(FileState.unreadable("ReadFile error 5"), FileState.notPe("no MZ signature"))) {
+            for (Verdict verdict : List.of(Verdict.FREE, Verdict.LOCKED)) {
+                Step step = new Facts().existing(Facts.version("1.0.5.0"), verdict).backup(damaged).decide(false);
+                assertEquals(Decision.BACKUP_DAMAGED, step.decision(), step.reason());
+                assertTrue(step.decision().isRefusal());
+                assertFalse(step.backUp());
+                assertTrue(step.reason().contains("the backup of the original in the product's folder (backup\\System\\MAPI32.DLL) is "
+                        + damaged.describe() + ": it cannot be taken for the original"), step.reason());
+                assertTrue(step.reason().endsWith("then run the install again"), step.reason());
+            }
+        }
+        // a skip relies on no backup: the damaged one does not stop it
+        Step skip = new Facts().existing(Facts.version("2.0.0.0"), Verdict.FREE).backup(FileState.notPe("no MZ")).decide(false);
+        assertEquals(Decision.SKIP_NEWER, skip.decision());
     }
 
     @Test

@@ -78,9 +78,11 @@ class ReplacerTest {
         assertEquals(List.of(), machine.disk.paths().stream().filter(p -> p.endsWith(".tmp")).toList(), "no temporary file left");
         Journal written = Journal.parse("journal.txt", machine.disk.bytes(FOLDER.journal()).orElseThrow());
         assertEquals(out.journal().entries(), written.entries(), "the journal on disk is the one returned");
-        assertEquals(List.of("BEGIN", "BACKUP", "REPLACED", "COMPLETED"), written.entries().stream().map(e -> e.op().name()).toList());
+        assertEquals(List.of("BEGIN", "BACKUP", "QUEUED", "REPLACED", "COMPLETED"), written.entries().stream().map(e -> e.op().name()).toList(),
+                "QUEUED names the temporary copy and the boot-time strings before the copy is made");
         assertEquals("1.0.0.0", written.entries().get(1).field("version"));
-        assertEquals("1.2.0.0", written.entries().get(2).field("to"));
+        assertEquals(DLL + ".inuse-1.tmp", written.entries().get(2).field("temp"));
+        assertEquals("1.2.0.0", written.entries().get(3).field("to"));
     }
 
     @Test
@@ -97,6 +99,7 @@ class ReplacerTest {
         assertTrue(value.entries().get(0).sourceIs(temp) && value.entries().get(0).destinationIs(DLL), value.toString());
         assertTrue(value.entries().get(0).replaceExisting());
         JournalEntry queued = out.journal().entries().get(2);
+        assertEquals("1.0.0.0", queued.field("from"));
         assertEquals(JournalEntry.Op.QUEUED, queued.op());
         assertEquals("\\??\\" + temp, queued.field("source"));
         assertEquals("!\\??\\" + DLL, queued.field("destination"));
@@ -148,5 +151,124 @@ class ReplacerTest {
         run(Journal.empty());
         assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL + ".inuse-2.tmp").orElseThrow());
         assertArrayEquals(new byte[] {1}, machine.disk.bytes(DLL + ".inuse-1.tmp").orElseThrow(), "someone else's file is untouched");
+    }
+
+    /** The journal on the fake disk at each call of {@code call}, in order. */
+    List<String> journalAt(String call) {
+        List<String> seen = new ArrayList<>();
+        machine.beforeCall = c -> {
+            if (c.equals(call)) {
+                seen.add(machine.disk.bytes(FOLDER.journal()).map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8)).orElse(""));
+            }
+        };
+        return seen;
+    }
+
+    @Test
+    void aDllLoadedAfterTheDetectionGivesAccessDeniedAndTakesTheRebootPath() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.beforeCall = c -> {
+            if (c.equals("moveFile")) {
+                machine.lock(DLL); // a process loads it between the detection and the move: MoveFileEx answers 5
+            }
+        };
+        Replacer.Outcome out = run(Journal.empty());
+        assertEquals(0, out.replacedNow());
+        assertEquals(1, out.queued());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the loaded file stays until the reboot");
+        PendingRenames value = PendingRenames.decode("PendingFileRenameOperations", pending().orElseThrow());
+        assertTrue(value.entries().get(0).sourceIs(DLL + ".inuse-1.tmp") && value.entries().get(0).destinationIs(DLL), value.toString());
+        JournalEntry queued = out.journal().entries().get(2);
+        assertEquals(JournalEntry.Op.QUEUED, queued.op());
+        assertEquals(value.entries().get(0).sourceText(), queued.field("source"), "the journal has the exact strings");
+        assertEquals(value.entries().get(0).destinationText(), queued.field("destination"));
+        assertTrue(log.stream().anyMatch(l -> l.contains("is held now (it was free when detected; MoveFileExW error 5)")), log.toString());
+    }
+
+    @Test
+    void theTemporaryCopyAndTheReplacementAreJournalledBeforeTheyAreMade() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        List<String> atCopy = journalAt("copyFile");
+        run(Journal.empty());
+        assertEquals(2, atCopy.size(), "the backup's copy, then the staged file's");
+        assertTrue(atCopy.get(1).contains("QUEUED\t" + CODE + "\t" + DLL + "\t" + DLL + ".inuse-1.tmp\t"), atCopy.get(1));
+        assertFalse(atCopy.get(1).contains("REPLACED"));
+        machine.beforeCall = c -> { };
+    }
+
+    @Test
+    void replacedIsJournalledBeforeTheMove() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        List<String> atMove = journalAt("moveFile");
+        run(Journal.empty());
+        assertEquals(2, atMove.size(), "the backup's rename, then the move in place");
+        assertFalse(atMove.get(0).contains("REPLACED"));
+        assertTrue(atMove.get(1).contains("REPLACED\t" + CODE + "\t" + DLL + "\t1.0.0.0\t1.2.0.0\t"), atMove.get(1));
+    }
+
+    @Test
+    void theBackupIsCopiedUnderATemporaryNameThenRenamedWithoutReplacing() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        String partial = FOLDER.backup(MAPI) + ".tmp";
+        List<Boolean> atRename = new ArrayList<>();
+        machine.beforeCall = c -> {
+            if (c.equals("moveFile") && atRename.isEmpty()) {
+                atRename.add(machine.disk.exists(FOLDER.backup(MAPI)));
+                atRename.add(machine.disk.exists(partial));
+            }
+        };
+        machine.disk.folder(FOLDER.backupFolder(MAPI));
+        machine.disk.security(FOLDER.backupFolder(MAPI), "O:BAD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)", true);
+        machine.disk.security(FOLDER.backups(), "O:BAD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)", true);
+        machine.disk.put(partial, new byte[] {1, 2}); // a copy cut short by an earlier run
+        run(Journal.empty());
+        assertEquals(List.of(false, true), atRename, "the copy is whole under the temporary name before the backup's name exists");
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(FOLDER.backup(MAPI)).orElseThrow());
+        assertFalse(machine.disk.exists(partial));
+    }
+
+    @Test
+    void aBackupThatAppearsMeanwhileIsNotOverwritten() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.beforeCall = c -> {
+            if (c.equals("moveFile") && !machine.disk.exists(FOLDER.backup(MAPI))) {
+                machine.disk.put(FOLDER.backup(MAPI), image(0, 9, 0, 0));
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(Journal.empty()));
+        assertTrue(e.getMessage().startsWith("a backup appeared at " + FOLDER.backup(MAPI)), e.getMessage());
+        assertArrayEquals(image(0, 9, 0, 0), machine.disk.bytes(FOLDER.backup(MAPI)).orElseThrow());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "nothing replaced");
+    }
+
+    @Test
+    void aFileThatAppearsBeforeAnInstallIsMovedIsLeftAlone() throws Exception {
+        machine.disk.folder("C:\\Windows\\system32");
+        machine.beforeCall = c -> {
+            if (c.equals("copyFile") && !machine.disk.exists(DLL)) {
+                machine.put(DLL, image(3, 0, 0, 0)); // someone else's file, after the read found nothing
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(Journal.empty()));
+        assertTrue(e.getMessage().startsWith(DLL + ": a file appeared there since it was read as absent (MoveFileExW error 183)"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("Run the install again"), e.getMessage());
+        assertArrayEquals(image(3, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "theirs is untouched");
+        assertFalse(machine.disk.exists(Replacer.installTemp(DLL)), "our copy is gone");
+    }
+
+    @Test
+    void aFileChangedSinceItWasReadIsNotReplaced() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        int[] copies = {0};
+        machine.beforeCall = c -> {
+            if (c.equals("copyFile") && ++copies[0] == 2) {
+                machine.disk.put(DLL, image(1, 1, 0, 0)); // replaced by someone else after the facts were read
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(Journal.empty()));
+        assertTrue(e.getMessage().startsWith(DLL + " changed since it was read (SHA-256 "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("Run the install again"), e.getMessage());
+        assertArrayEquals(image(1, 1, 0, 0), machine.disk.bytes(DLL).orElseThrow());
     }
 }

@@ -137,4 +137,167 @@ class UndoTest {
         assertEquals(once, rollBack(once));
         assertTrue(log.contains("rollback: nothing of this product's to undo"));
     }
+
+    void setPending(String name, byte[] bytes) {
+        machine.registry.write(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, name, new RegValue(RegValue.REG_MULTI_SZ, bytes));
+    }
+
+    static final String TEMP = DLL + ".inuse-1.tmp";
+
+    @Test
+    void anEntryWithAMarkerWindowsAddedIsStillCancelled() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.lock(DLL);
+        Journal journal = install();
+        setPending(PENDING, multiSz("\\??\\C:\\other\\a.tmp", "", "*1\\??\\" + TEMP, "!\\??\\" + DLL));
+        Journal after = rollBack(journal);
+        assertArrayEquals(multiSz("\\??\\C:\\other\\a.tmp", ""), pending().orElseThrow(), "ours is gone, theirs kept");
+        assertEquals(JournalEntry.Op.CANCELLED, after.entries().get(after.entries().size() - 2).op());
+    }
+
+    @Test
+    void ourEntryInTheSecondValueIsFoundWhenTheFirstIsCorrupt() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.lock(DLL);
+        Journal journal = install();
+        byte[] ours = pending().orElseThrow();
+        byte[] corrupt = "\\??\\C:\\x.tmp\0".getBytes(StandardCharsets.UTF_16LE);
+        setPending(PENDING, corrupt);
+        setPending(PENDING + "2", ours);
+        rollBack(journal);
+        assertArrayEquals(corrupt, pending().orElseThrow(), "the corrupt value is left as it is");
+        assertEquals(Optional.empty(), machine.registry.read(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, PENDING + "2"),
+                "ours was the only entry of the second value");
+    }
+
+    @Test
+    void aValueChangedWhileItIsEditedIsReadAgainAndTheNewEntryKept() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.lock(DLL);
+        Journal journal = install();
+        int[] reads = {0};
+        machine.beforeCall = c -> {
+            if (c.equals("regRead") && ++reads[0] == 2) {
+                machine.registry.schedule("C:\\other\\late.tmp", "C:\\other\\late.dll", true); // someone appends meanwhile
+            }
+        };
+        rollBack(journal);
+        assertArrayEquals(multiSz("\\??\\C:\\other\\late.tmp", "!\\??\\C:\\other\\late.dll"), pending().orElseThrow());
+        assertTrue(log.contains("rollback: PendingFileRenameOperations changed while it was edited; reading it again"), log.toString());
+    }
+
+    @Test
+    void aMissingBackupIsLoggedAndTheRollbackGoesOn() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        Journal journal = install();
+        machine.disk.bytes(FOLDER.backup(MAPI)).orElseThrow();
+        machine.deleteFile(FOLDER.backup(MAPI));
+        Journal after = rollBack(journal);
+        assertEquals(JournalEntry.Op.ROLLED_BACK, after.entries().get(after.entries().size() - 1).op());
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "nothing to put back: ours stays");
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("rollback: the backup " + FOLDER.backup(MAPI) + " is missing")), log.toString());
+    }
+
+    @Test
+    void aFileAlreadyGoneIsAlreadyRemoved() throws Exception {
+        Journal journal = install();
+        machine.deleteFile(DLL);
+        Journal after = rollBack(journal);
+        assertEquals(JournalEntry.Op.ROLLED_BACK, after.entries().get(after.entries().size() - 1).op());
+        assertFalse(machine.disk.exists(DLL));
+    }
+
+    @Test
+    void aRollbackInterruptedAfterItsFirstStepRunsAgainWithoutHarm() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        Journal journal = install();
+        int[] writes = {0};
+        machine.beforeCall = c -> {
+            if (c.equals("writeFile") && ++writes[0] == 2) {
+                throw new io.inuse.engine.session.SessionException("FILE_WRITE", 112, "WriteFile", "disk full"); // before ROLLED_BACK
+            }
+        };
+        org.junit.jupiter.api.Assertions.assertThrows(io.inuse.engine.session.SessionException.class, () -> rollBack(journal));
+        machine.beforeCall = c -> { };
+        Journal partial = Journal.parse("journal.txt", machine.disk.bytes(FOLDER.journal()).orElseThrow());
+        Journal after = rollBack(partial);
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertEquals(1, after.entries().stream().filter(e -> e.op() == JournalEntry.Op.RESTORED).count(), "restored once");
+        assertEquals(JournalEntry.Op.ROLLED_BACK, after.entries().get(after.entries().size() - 1).op());
+    }
+
+    @Test
+    void aTemporaryCopyLeftByAFailedActIsDeletedByTheRollback() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.lock(DLL);
+        machine.beforeCall = c -> {
+            if (c.equals("moveFile") && machine.disk.exists(TEMP)) {
+                throw new io.inuse.engine.session.SessionException("FILE_MOVE", 1450, "MoveFileExW", "no resources");
+            }
+        };
+        org.junit.jupiter.api.Assertions.assertThrows(io.inuse.engine.session.SessionException.class, this::install);
+        machine.beforeCall = c -> { };
+        assertTrue(machine.disk.exists(TEMP), "the act failed after the copy");
+        rollBack(Journal.parse("journal.txt", machine.disk.bytes(FOLDER.journal()).orElseThrow()));
+        assertFalse(machine.disk.exists(TEMP));
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+    }
+
+    @Test
+    void aReplacementThatFoundTheFileHeldIsRolledBackWithoutARestore() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.beforeCall = c -> {
+            if (c.equals("moveFile")) {
+                machine.lock(DLL);
+            }
+        };
+        Journal journal = install();
+        assertTrue(journal.entries().stream().anyMatch(e -> e.op() == JournalEntry.Op.REPLACED), "REPLACED was written before the move");
+        machine.beforeCall = c -> { };
+        Journal after = rollBack(journal);
+        assertEquals(Optional.empty(), pending(), "our entry is cancelled and no restore is queued");
+        assertFalse(machine.disk.exists(TEMP));
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertEquals(0, after.entries().stream().filter(e -> e.op() == JournalEntry.Op.RESTORED).count());
+    }
+
+    @Test
+    void aHeldRestoreIsJournalledAsQueuedWithItsExactStrings() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        Journal journal = install();
+        machine.lock(DLL);
+        Journal after = rollBack(journal);
+        PendingRenames value = PendingRenames.decode(PENDING, pending().orElseThrow());
+        JournalEntry queued = after.entries().get(after.entries().size() - 2);
+        assertEquals(JournalEntry.Op.QUEUED, queued.op());
+        assertEquals(value.entries().get(0).sourceText(), queued.field("source"));
+        assertEquals(value.entries().get(0).destinationText(), queued.field("destination"));
+        assertEquals("!\\??\\" + DLL, queued.field("destination"));
+        assertEquals("1.0.0.0", queued.field("to"));
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(queued.field("temp")).orElseThrow());
+    }
+
+    @Test
+    void aHeldFileInstalledWhereNothingWasIsRenamedAsideAndItsDeletionQueued() throws Exception {
+        Journal journal = install();
+        machine.lock(DLL);
+        Journal after = rollBack(journal);
+        String aside = DLL + ".inuse-removed-1.tmp";
+        assertFalse(machine.disk.exists(DLL), "the target's name is free again: a reinstall before the reboot is not deleted at boot");
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(aside).orElseThrow());
+        assertArrayEquals(multiSz("\\??\\" + aside, ""), pending().orElseThrow());
+        JournalEntry queued = after.entries().get(after.entries().size() - 2);
+        assertEquals(JournalEntry.Op.QUEUED, queued.op());
+        assertEquals("\\??\\" + aside, queued.field("source"));
+        assertEquals("", queued.field("destination"));
+        assertEquals(aside, queued.field("temp"));
+    }
+
+    @Test
+    void aFileThatIsNoLongerOursIsNotDeleted() throws Exception {
+        Journal journal = install();
+        machine.disk.put(DLL, image(3, 0, 0, 0));
+        rollBack(journal);
+        assertArrayEquals(image(3, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+    }
 }
