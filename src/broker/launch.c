@@ -84,7 +84,7 @@ int start_engine(broker *b, const engine_run *run, HANDLE child[3], PROCESS_INFO
   BOOL started = CreateProcessW(run->rt->java, command, NULL, NULL, TRUE, flags, env, run->folder, &si.StartupInfo, pi);
   DWORD error = GetLastError();
   if (!started && error == ERROR_INTERNAL_ERROR) {
-    /* 1359: seen once in about a thousand starts under Wine 8 (EngineActionsIT), never reproduced; no process
+    /* 1359: seen once under Wine 8 (one full run of the suite, EngineActionsIT), not on its rerun; no process
        was created, so one more try after a pause is safe, and said */
     log_line(b->session, L"CreateProcessW(%ls) failed with error 1359 (ERROR_INTERNAL_ERROR): trying once more", run->rt->java);
     Sleep(200);
