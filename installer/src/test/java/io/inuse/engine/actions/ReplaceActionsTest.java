@@ -13,7 +13,7 @@ import io.inuse.engine.machine.FakeRegistry;
 import io.inuse.engine.machine.KnownFolder;
 import io.inuse.engine.machine.RegRoot;
 import io.inuse.engine.machine.RegValue;
-import io.inuse.engine.replace.ProductFolder;
+import io.inuse.engine.replace.ReplaceFixture;
 import io.inuse.engine.session.FakeSession;
 import io.inuse.engine.session.Msi;
 import io.inuse.pe.TestImages;
@@ -26,31 +26,11 @@ import org.junit.jupiter.api.Test;
  * over the fake machine and session: what the install ends with, and that the deferred actions take
  * nothing from a property but CustomActionData and ProductCode.
  */
-class ReplaceActionsTest {
-    static final String DLL = "C:\\Windows\\system32\\MAPI32.DLL";
-    static final String ROOT = "C:\\Program Files\\inuse\\MAPI32";
-    static final Target MAPI = new Target(KnownFolder.System, "", "MAPI32.DLL");
-    static final ProductFolder FOLDER = new ProductFolder(ROOT);
-    static final String CODE = "{0AF3F963-E7BC-3942-B096-5D906CF7D4DB}";
+class ReplaceActionsTest extends ReplaceFixture {
     static final String P = "inuse: InuseReplace: ";
 
-    final FakeMachine machine = FakeMachine.standard();
-
-    static byte[] image(int... version) {
-        TestImages images = new TestImages();
-        images.fileVersion = version;
-        return images.build();
-    }
-
-    void put(String path, byte[] bytes) {
-        machine.disk.put(path, bytes);
-        machine.file(path, 1, path.hashCode() & 0xFFFFFFL);
-    }
 
     ReplaceActionsTest() {
-        machine.disk.folder(ROOT);
-        machine.disk.security(ROOT, "O:BAD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)", true);
-        put(FOLDER.staged(MAPI), image(1, 2, 0, 0));
         put(DLL, image(1, 0, 0, 0));
     }
 

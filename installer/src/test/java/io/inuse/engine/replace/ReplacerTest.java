@@ -26,33 +26,10 @@ import org.junit.jupiter.api.Test;
  * PendingFileRenameOperations and in the journal. Under Wine the same path runs in the replace
  * action's scenarios (a later step).
  */
-class ReplacerTest {
-    static final String DLL = "C:\\Windows\\system32\\MAPI32.DLL";
-    static final String ROOT = "C:\\Program Files\\inuse\\MAPI32";
-    static final String CODE = "{0AF3F963-E7BC-3942-B096-5D906CF7D4DB}";
-    static final Target MAPI = new Target(KnownFolder.System, "", "MAPI32.DLL");
-    static final ProductFolder FOLDER = new ProductFolder(ROOT);
+class ReplacerTest extends ReplaceFixture {
 
-    final FakeMachine machine = FakeMachine.standard();
     final List<String> log = new ArrayList<>();
     final Replacer replacer = new Replacer(machine, FOLDER, CODE, log::add);
-
-    static byte[] image(int... version) {
-        TestImages images = new TestImages();
-        images.fileVersion = version;
-        return images.build();
-    }
-
-    void put(String path, byte[] bytes) {
-        machine.disk.put(path, bytes);
-        machine.file(path, 1, path.hashCode() & 0xFFFFFFL);
-    }
-
-    ReplacerTest() {
-        machine.disk.folder(ROOT);
-        machine.disk.security(ROOT, "O:BAD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)", true);
-        put(FOLDER.staged(MAPI), image(1, 2, 0, 0));
-    }
 
     Replacer.Outcome run(Journal journal) {
         List<Detection> detections = new Detector(machine).detect(List.of(MAPI));

@@ -21,34 +21,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The rollback of the replace action on the fake machine: it takes back exactly what the journal's last run did. */
-class UndoTest {
-    static final String DLL = "C:\\Windows\\system32\\MAPI32.DLL";
-    static final String ROOT = "C:\\Program Files\\inuse\\MAPI32";
-    static final String CODE = "{0AF3F963-E7BC-3942-B096-5D906CF7D4DB}";
-    static final Target MAPI = new Target(KnownFolder.System, "", "MAPI32.DLL");
-    static final ProductFolder FOLDER = new ProductFolder(ROOT);
+class UndoTest extends ReplaceFixture {
     static final String PENDING = "PendingFileRenameOperations";
 
-    final FakeMachine machine = FakeMachine.standard();
     final List<String> log = new ArrayList<>();
-
-    static byte[] image(int... version) {
-        TestImages images = new TestImages();
-        images.fileVersion = version;
-        return images.build();
-    }
-
-    void put(String path, byte[] bytes) {
-        machine.disk.put(path, bytes);
-        machine.file(path, 1, path.hashCode() & 0xFFFFFFL);
-    }
-
-    UndoTest() {
-        machine.disk.folder(ROOT);
-        machine.disk.folder("C:\\Windows\\system32");
-        machine.disk.security(ROOT, "O:BAD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)", true);
-        put(FOLDER.staged(MAPI), image(1, 2, 0, 0));
-    }
 
     Journal install() {
         Replacer replacer = new Replacer(machine, FOLDER, CODE, log::add);
