@@ -92,9 +92,20 @@ final class WinePrefix implements AutoCloseable {
         }
     }
 
-    /** A process builder for a command in this prefix's Wine environment, stderr merged. */
+    /**
+     * A process builder for a command in this prefix's Wine environment, stderr merged, run under
+     * {@code setarch -R}: no address-space randomization for it and every Wine process it starts
+     * (the personality is inherited). Linux 6.18 puts a static program's heap (brk) anywhere in the
+     * 1 GiB above it, and Wine 8's preloader sits at 0x7d000000: about once in 1,000 starts the heap
+     * lands on the shared user data (0x7ffe0000), the new process dies before it runs ("failed to
+     * map the shared user data: c0000018") and its creator's CreateProcessW fails with
+     * ERROR_INTERNAL_ERROR (1359): the broker starting the engine, msiexec starting the nested
+     * uninstall of RemoveExistingProducts. Unrandomized, the heap follows the preloader.
+     */
     ProcessBuilder processBuilder(List<String> command) {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        List<String> unrandomized = new ArrayList<>(List.of("setarch", "-R"));
+        unrandomized.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(unrandomized).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("WINEPREFIX", prefix.toString());
         env.put("WINEARCH", "win64");
