@@ -305,48 +305,12 @@ class PendingRenamesTest {
         assertArrayEquals(copy, raw, "decoding leaves the bytes as they are");
     }
 
-    // ---- both values ---------------------------------------------------------------------------
+    // ---- the second value ----------------------------------------------------------------------
 
     @Test
-    void theSecondValueIsReadAfterTheFirstAndNamedInItsErrors() throws Exception {
-        byte[] first = value("\\??\\C:\\one", "", "");
-        byte[] second = value("*1\\??\\" + STAGED, "!\\??\\" + OURS, "\\??\\C:\\two", "", "");
-        PendingRenameQueue queue = PendingRenameQueue.decode(first, second);
-        assertEquals(List.of("C:\\one", STAGED, "C:\\two"), queue.entries().stream().map(PendingRename::sourcePath).toList());
-        PendingRenameQueue edited = queue.withoutSources(List.of(STAGED));
-        assertFalse(edited.first().isChanged());
-        assertArrayEquals(first, edited.first().encode());
-        assertArrayEquals(value("\\??\\C:\\two", "", ""), edited.second().encode());
+    void theSecondValueIsNamedInItsErrorsAndAValueNeedsAName() {
         corrupt(VALUE_2, value("\\??\\C:\\a"), 0, "the source \"\\??\\C:\\a\" has no destination: the value ends right"
                 + " after it (a delete needs an empty destination)");
-        PendingRenamesException e = assertThrows(PendingRenamesException.class,
-                () -> PendingRenameQueue.decode(first, value("\\??\\C:\\a")));
-        assertEquals(VALUE_2, e.valueName());
-    }
-
-    @Test
-    void oursGoesAfterEverythingQueuedBeforeIt() throws Exception {
-        PendingRename ours = PendingRename.rename(STAGED, OURS, true);
-        byte[] first = value("\\??\\C:\\one", "", "");
-        PendingRenameQueue spilled = PendingRenameQueue.decode(first, value("\\??\\C:\\two", "", "")).plus(ours);
-        assertFalse(spilled.first().isChanged());
-        assertEquals(ours, spilled.entries().get(2));
-        assertEquals(ours, spilled.second().entries().get(1));
-        PendingRenameQueue single = PendingRenameQueue.decode(first, null).plus(ours);
-        assertEquals(ours, single.first().entries().get(1));
-        assertFalse(single.second().isChanged());
-        assertTrue(PendingRenameQueue.decode(null, null).isEmpty());
-        assertTrue(single.withoutEntries(ours::equals).withoutSources(List.of("C:\\one")).isEmpty());
-    }
-
-    @Test
-    void aQueueIsTheTwoValuesInTheirOrder() throws Exception {
-        PendingRenames first = PendingRenames.decode(VALUE, null);
-        PendingRenames second = PendingRenames.decode(VALUE_2, null);
-        assertSame(second, PendingRenameQueue.of(first, second).second());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PendingRenameQueue.of(second, first));
-        assertEquals("the queue is PendingFileRenameOperations then PendingFileRenameOperations2, not"
-                + " PendingFileRenameOperations2 then PendingFileRenameOperations", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> PendingRenames.decode("", NUL));
     }
 }
