@@ -26,43 +26,9 @@ import org.junit.jupiter.api.Test;
  * broker replies: what each sends, what it makes of a well-formed reply, and that any other shape
  * is a SessionException.
  */
-class BrokerMachineFilesTest {
+class BrokerMachineFilesTest extends CannedBroker {
     private static final String DLL = "C:\\Windows\\system32\\MAPI32.DLL";
     private static final String KEY = "SYSTEM\\CurrentControlSet\\Control\\Session Manager";
-    private Frame sent;
-
-    private <T> T answer(Function<Machine, T> call, Object... values) throws IOException {
-        return reply(call, Frame.reply(1, 0, "", "", Arrays.asList(values)));
-    }
-
-    private <T> T reply(Function<Machine, T> call, Frame reply) throws IOException {
-        ByteArrayOutputStream fromBroker = new ByteArrayOutputStream();
-        FrameCodec.write(fromBroker, reply);
-        ByteArrayOutputStream toBroker = new ByteArrayOutputStream();
-        BrokerSession session = new BrokerSession(new ByteArrayInputStream(fromBroker.toByteArray()), toBroker);
-        try {
-            return call.apply(new BrokerMachine(session));
-        } finally {
-            sent = FrameCodec.read(new ByteArrayInputStream(toBroker.toByteArray()));
-        }
-    }
-
-    private void badShape(Function<Machine, ?> call, Object... values) {
-        SessionException e = assertThrows(SessionException.class, () -> answer(call, values), Arrays.asList(values).toString());
-        assertTrue(e.getMessage().contains("expected"), e.getMessage());
-    }
-
-    private void sentWas(int op, Object... values) {
-        assertEquals(Frame.request(1, op, Arrays.asList(values)), sent);
-    }
-
-    private static Function<Machine, Object> run(java.util.function.Consumer<Machine> call) {
-        return m -> {
-            call.accept(m);
-            return null;
-        };
-    }
-
     @Test
     void readFile() throws IOException {
         byte[] bytes = {'M', 'Z', 0, (byte) 0x90};

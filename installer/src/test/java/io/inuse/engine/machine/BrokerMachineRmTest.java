@@ -20,31 +20,7 @@ import org.junit.jupiter.api.Test;
  * BrokerMachine's WINDOW_TITLES and Restart Manager requests against canned broker replies: what it
  * sends, what it makes of a well-formed reply, and that any other shape is a SessionException.
  */
-class BrokerMachineRmTest {
-    private Frame sent;
-
-    /** Runs one call against a broker that answers the first request (id 1) with these values. */
-    private <T> T answer(Function<Machine, T> call, Object... values) throws IOException {
-        return reply(call, Frame.reply(1, 0, "", "", List.of(values)));
-    }
-
-    private <T> T reply(Function<Machine, T> call, Frame reply) throws IOException {
-        ByteArrayOutputStream fromBroker = new ByteArrayOutputStream();
-        FrameCodec.write(fromBroker, reply);
-        ByteArrayOutputStream toBroker = new ByteArrayOutputStream();
-        BrokerSession session = new BrokerSession(new ByteArrayInputStream(fromBroker.toByteArray()), toBroker);
-        try {
-            return call.apply(new BrokerMachine(session));
-        } finally {
-            sent = FrameCodec.read(new ByteArrayInputStream(toBroker.toByteArray()));
-        }
-    }
-
-    private void badShape(Function<Machine, ?> call, Object... values) {
-        SessionException e = assertThrows(SessionException.class, () -> answer(call, values), List.of(values).toString());
-        assertTrue(e.getMessage().contains("expected"), e.getMessage());
-    }
-
+class BrokerMachineRmTest extends CannedBroker {
     private static final RmSession SESSION = new RmSession(7, "k");
 
     @Test
