@@ -8,17 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inuse.engine.protocol.Frame;
-import io.inuse.engine.protocol.FrameCodec;
 import io.inuse.engine.protocol.Ops;
-import io.inuse.engine.session.BrokerSession;
 import io.inuse.engine.session.SessionException;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
