@@ -80,18 +80,10 @@ int start_engine(broker *b, const engine_run *run, HANDLE child[3], PROCESS_INFO
     return 0;
   }
   si.lpAttributeList = attributes;
-  DWORD flags = CREATE_NO_WINDOW | CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT;
-  BOOL started = CreateProcessW(run->rt->java, command, NULL, NULL, TRUE, flags, env, run->folder, &si.StartupInfo, pi);
+  BOOL started = CreateProcessW(run->rt->java, command, NULL, NULL, TRUE,
+                                CREATE_NO_WINDOW | CREATE_SUSPENDED | EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT,
+                                env, run->folder, &si.StartupInfo, pi);
   DWORD error = GetLastError();
-  if (!started && error == ERROR_INTERNAL_ERROR) {
-    /* 1359: under Wine 8 on Linux, a new process dies before it runs when address randomization puts its heap
-       on Wine's shared user data (0x7ffe0000; measured about 1 start in 3,750; the Wine test bed now runs under
-       setarch -R). No process exists after the failed call, so one more try after a pause is safe, and said */
-    log_line(b->session, L"CreateProcessW(%ls) failed with error 1359 (ERROR_INTERNAL_ERROR): trying once more", run->rt->java);
-    Sleep(200);
-    started = CreateProcessW(run->rt->java, command, NULL, NULL, TRUE, flags, env, run->folder, &si.StartupInfo, pi);
-    error = GetLastError();
-  }
   DeleteProcThreadAttributeList(attributes);
   free(attributes);
   free(env);
