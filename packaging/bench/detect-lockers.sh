@@ -37,6 +37,10 @@
 # of that ratio per sample (the three measured back to back), since other work on the machine moves
 # every figure.
 set -euo pipefail
+# every Wine process unrandomized, as in the Wine test bed (WinePrefix): with Linux's address
+# randomization a new Wine 8 process now and then finds its shared user data's address taken and
+# dies at start (CreateProcessW then fails with 1359); the personality is inherited by all children
+[ -n "${INUSE_UNRANDOMIZED:-}" ] || INUSE_UNRANDOMIZED=1 exec setarch -R bash "$0" "$@"
 cd "$(dirname "$0")/../.."
 repo=$PWD
 rounds=${1:-3}
