@@ -74,6 +74,15 @@ cp "$msi_built" "$work/native.msi"
 mkdir -p "$work/idt/Binary"; cp "$work/enumlockers.dll" "$work/idt/Binary/enumlockers.ibd"
 printf 'Name\tData\ns72\tv0\nBinary\tName\nInuseBroker\tenumlockers.ibd\n' > "$work/idt/Binary.idt"
 (cd "$work/idt" && msibuild "$work/native.msi" -i Binary.idt)
+# both without the replacement (issue 15), as the broker scenarios' ProbePackage: Windows Installer puts the
+# DLL into System32 itself, so that the lockers hold our file, and only InuseDetect differs between variants
+for msi in "$work/v1.msi" "$work/native.msi"; do
+  msibuild "$msi" -q "INSERT INTO \`Directory\` (\`Directory\`, \`Directory_Parent\`, \`DefaultDir\`) VALUES ('System64Folder', 'TARGETDIR', '.')" \
+    "UPDATE \`Component\` SET \`Directory_\`='System64Folder' WHERE \`Component\`='TargetDll'"
+  for a in InuseReplaceRollback InuseReplace InuseRebootCheck; do
+    msibuild "$msi" -q "DELETE FROM \`InstallExecuteSequence\` WHERE \`Action\`='$a'" "DELETE FROM \`CustomAction\` WHERE \`Action\`='$a'"
+  done
+done
 
 # the lockers of this script, and what is left to stop when it ends, however it ends
 locker_pids=()

@@ -51,7 +51,13 @@ msibuild java.msi -q "DELETE FROM \`InstallExecuteSequence\` WHERE \`Action\`='I
   "INSERT INTO \`CustomAction\` (\`Action\`, \`Type\`, \`Source\`, \`Target\`) VALUES ('InuseProbe', 1, 'InuseBroker', 'InuseProbe')" \
   "INSERT INTO \`CustomAction\` (\`Action\`, \`Type\`, \`Source\`, \`Target\`) VALUES ('InuseProbeDeferred', 3073, 'InuseBroker', 'InuseProbeDeferred')" \
   "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Condition\`, \`Sequence\`) VALUES ('InuseProbe', 'NOT REMOVE~=\"ALL\"', 1399)" \
-  "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Condition\`, \`Sequence\`) VALUES ('InuseProbeDeferred', 'NOT REMOVE~=\"ALL\"', 4001)"
+  "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Condition\`, \`Sequence\`) VALUES ('InuseProbeDeferred', 'NOT REMOVE~=\"ALL\"', 4003)"
+# and without the replacement (issue 15), as in ProbePackage: Windows Installer puts the DLL into System32 itself
+msibuild java.msi -q "INSERT INTO \`Directory\` (\`Directory\`, \`Directory_Parent\`, \`DefaultDir\`) VALUES ('System64Folder', 'TARGETDIR', '.')" \
+  "UPDATE \`Component\` SET \`Directory_\`='System64Folder' WHERE \`Component\`='TargetDll'"
+for a in InuseReplaceRollback InuseReplace InuseRebootCheck; do
+  msibuild java.msi -q "DELETE FROM \`InstallExecuteSequence\` WHERE \`Action\`='$a'" "DELETE FROM \`CustomAction\` WHERE \`Action\`='$a'"
+done
 cp java.msi none.msi
 msibuild none.msi -q "DELETE FROM \`InstallExecuteSequence\` WHERE \`Action\`='InuseProbe'" \
   "DELETE FROM \`InstallExecuteSequence\` WHERE \`Action\`='InuseProbeDeferred'" \

@@ -117,3 +117,6 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
 UINT __stdcall InuseProbe(MSIHANDLE session) { return run_action(session, L"InuseProbe"); }
 UINT __stdcall InuseProbeDeferred(MSIHANDLE session) { return run_action(session, L"InuseProbeDeferred"); }
 UINT __stdcall InuseDetect(MSIHANDLE session) { return run_action(session, L"InuseDetect"); }
+UINT __stdcall InuseReplace(MSIHANDLE session) { return run_action(session, L"InuseReplace"); }
+UINT __stdcall InuseReplaceRollback(MSIHANDLE session) { return run_action(session, L"InuseReplaceRollback"); }
+UINT __stdcall InuseRebootCheck(MSIHANDLE session) { return run_action(session, L"InuseRebootCheck"); }

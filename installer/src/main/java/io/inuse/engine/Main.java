@@ -3,9 +3,16 @@ package io.inuse.engine;
 import io.inuse.engine.actions.Detect;
 import io.inuse.engine.actions.Probe;
 import io.inuse.engine.actions.ProbeDeferred;
+import io.inuse.engine.actions.RebootCheck;
+import io.inuse.engine.actions.Replace;
+import io.inuse.engine.actions.ReplaceRollback;
+import io.inuse.engine.actions.Schedule;
 import io.inuse.engine.detect.BuiltInTargets;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.BrokerMachine;
+import io.inuse.engine.machine.KnownFolder;
+import io.inuse.engine.machine.Machine;
+import io.inuse.engine.replace.ProductFolder;
 import io.inuse.engine.session.BrokerSession;
 import io.inuse.engine.session.Session;
 import java.io.IOException;
@@ -24,7 +31,8 @@ import java.util.List;
  */
 public final class Main {
     /** The names of the actions, as the broker passes them: the names of the custom actions. */
-    static final String ACTION_NAMES = "[" + DetectAction.NAME + ", InuseProbe, " + Probe.DEFERRED + "]";
+    static final String ACTION_NAMES = "[" + DetectAction.NAME + ", " + Schedule.REPLACE + ", " + Schedule.ROLLBACK + ", "
+            + RebootCheckAction.NAME + ", InuseProbe, " + Probe.DEFERRED + "]";
 
     /**
      * The action of that name, or null. A switch, not a map of constructor references: the start-up
@@ -34,6 +42,10 @@ public final class Main {
         switch (name) {
             case DetectAction.NAME:
                 return new DetectAction();
+            case Schedule.REPLACE:
+            case Schedule.ROLLBACK:
+            case RebootCheckAction.NAME:
+                return new ReplacementAction(name);
             case "InuseProbe":
                 return new Probe();
             case Probe.DEFERRED:
@@ -99,6 +111,7 @@ public final class Main {
                 throw new IllegalStateException(NAME + " runs only over the broker's session, not " + session.getClass().getName());
             }
             new Detect(new BrokerMachine(broker), targets()).run(session);
+            Schedule.handOver(session);
         }
 
         /** The package's built-in targets (BuiltInTargets.load()), without their File row keys. */
@@ -108,6 +121,46 @@ public final class Main {
                 targets.add(builtIn.target());
             }
             return targets;
+        }
+    }
+
+    /**
+     * The replacement's actions over the broker (issue 15): {@link Replace} (deferred), its rollback
+     * {@link ReplaceRollback}, and {@link RebootCheck} (immediate, after InstallFinalize), over the
+     * package's built-in targets and the product's folder under ProgramFiles ({@link ProductFolder#of}).
+     */
+    static final class ReplacementAction implements CustomAction {
+        private final String name;
+
+        ReplacementAction(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void run(Session session) throws Exception {
+            if (!(session instanceof BrokerSession broker)) {
+                throw new IllegalStateException(name + " runs only over the broker's session, not " + session.getClass().getName());
+            }
+            Machine machine = new BrokerMachine(broker);
+            List<Target> targets = DetectAction.targets();
+            if (name.equals(RebootCheckAction.NAME)) {
+                new RebootCheck(machine, targets).run(session);
+                return;
+            }
+            ProductFolder folder = ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), targets);
+            if (name.equals(Schedule.REPLACE)) {
+                new Replace(machine, targets, folder).run(session);
+            } else {
+                new ReplaceRollback(machine, folder).run(session);
+            }
+        }
+    }
+
+    /** The name of the reboot check's custom action. */
+    static final class RebootCheckAction {
+        static final String NAME = "InuseRebootCheck";
+
+        private RebootCheckAction() {
         }
     }
 

@@ -31,7 +31,7 @@ final class MsiBuild {
      * Property/@Secure). INUSE_JAVA_HOME is deliberately not among them: it names a program that an
      * elevated action starts, so only an administrator, a transform or the package sets it.
      */
-    static final String SECURE_PROPERTIES = "INUSE_ENGINE_TIMEOUT";
+    static final String SECURE_PROPERTIES = "INUSE_ENGINE_TIMEOUT;INUSE_FORCE_EQUAL";
 
     /** The UI tables in wix/ui/, one IDT file each; none of them is a table wixl writes. */
     static final List<String> UI_TABLES = List.of("Dialog", "Control", "ControlEvent", "EventMapping", "TextStyle",
@@ -72,6 +72,7 @@ final class MsiBuild {
                 "-D", "ProductName=" + identity.productName(),
                 "-D", "PayloadPath=" + source,
                 "-D", "PayloadName=" + payload.fileName(),
+                "-D", "ProductFolder=" + productFolder(payload.fileName()),
                 "-D", "BrokerPath=" + workDir.relativize(broker.toAbsolutePath()),
                 "-o", msi.toString(), wxs.toString()));
         tools.run(msi.getParent(), Toolchain.MSIBUILD, List.of(msi.toString(), "-q",
@@ -79,6 +80,9 @@ final class MsiBuild {
                         + "' WHERE `File`='" + FILE_KEY + "'",
                 "UPDATE `File` SET `FileName`='" + identity.fileTableName() + "' WHERE `File`='" + FILE_KEY + "'",
                 "DELETE FROM `MsiFileHash` WHERE `File_`='" + FILE_KEY + "'",
+                // wixl writes a rollback action as immediate (MSITOOLS.md): 3329 = 1 (DLL in Binary) + 256 (rollback)
+                // + 1024 (in script) + 2048 (no impersonation)
+                "UPDATE `CustomAction` SET `Type`=3329 WHERE `Action`='InuseReplaceRollback'",
                 "UPDATE `Property` SET `Value`='WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED;" + SECURE_PROPERTIES
                         + "' WHERE `Property`='SecureCustomProperties'"));
         addDialogs(wxs.toAbsolutePath().getParent().resolve("ui"), msi);
@@ -109,6 +113,12 @@ final class MsiBuild {
                             + row[2] + "', " + row[3] + ")");
         }
         tools.run(msi.getParent(), Toolchain.MSIBUILD, sql);
+    }
+
+    /** The product's folder under Program Files\inuse: the payload's file name without its extension (ProductFolder.of in the engine). */
+    static String productFolder(String payloadName) {
+        int dot = payloadName.lastIndexOf('.');
+        return dot > 0 ? payloadName.substring(0, dot) : payloadName;
     }
 
     private static String unbraced(String guid) {

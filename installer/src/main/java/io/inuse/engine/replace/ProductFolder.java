@@ -17,6 +17,25 @@ import io.inuse.engine.detect.Target;
  * @param root the product's folder, for example {@code C:\Program Files\inuse\MAPI32}
  */
 public record ProductFolder(String root) {
+    /**
+     * The product's folder on this machine: {@code <ProgramFiles>\inuse\<stem>}, the stem being the
+     * first target's file name without its extension (the product is named after its payload, the first
+     * target: packaging's ProductIdentity; wix/product.wxs installs the staged file into the same
+     * folder, from the build's ProductFolder variable).
+     */
+    public static ProductFolder of(String programFiles, java.util.List<Target> targets) {
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("the product's folder is named after its first target: there is none");
+        }
+        String name = targets.get(0).name();
+        int dot = name.lastIndexOf('.');
+        String folder = programFiles;
+        while (folder.endsWith("\\")) {
+            folder = folder.substring(0, folder.length() - 1);
+        }
+        return new ProductFolder(folder + "\\inuse\\" + (dot > 0 ? name.substring(0, dot) : name));
+    }
+
     public ProductFolder {
         if (root == null || root.isEmpty() || root.endsWith("\\")) {
             throw new IllegalArgumentException("the product's folder must be a full path without a trailing separator: '" + root + "'");

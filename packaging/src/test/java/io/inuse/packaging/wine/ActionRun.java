@@ -58,6 +58,16 @@ record ActionRun(int exit, String log, Path logFile, WinePrefix wine) {
         assertFalse(wine.isRegistered(bed.v1.productCode()));
     }
 
+    /**
+     * The replace action queued the replacement of {@code target}: PendingFileRenameOperations holds exactly its
+     * entry, {@code \??\<target>.inuse-1.tmp} onto {@code !\??\<target>} (MoveFileExW DELAY_UNTIL_REBOOT |
+     * REPLACE_EXISTING), and the temporary copy is there.
+     */
+    static void ourReplacementPending(WinePrefix wine, String target) throws Exception {
+        List<String> pending = wine.pendingFileRenameOperations().orElseThrow(() -> new AssertionError("no PendingFileRenameOperations"));
+        assertEquals(List.of("\\??\\" + target + ".inuse-1.tmp", "!\\??\\" + target), pending, "pending: " + pending);
+    }
+
     static void report(String name, long start, String outcome) {
         System.out.printf("ENGINE SCENARIO %s: PASS %s (%.1f s)%n", name, outcome, (System.nanoTime() - start) / 1e9);
     }

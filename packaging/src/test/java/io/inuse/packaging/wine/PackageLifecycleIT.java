@@ -121,14 +121,15 @@ class PackageLifecycleIT {
                 assertTrue(log.contains("Property(S): REBOOT = ReallySuppress"), "the package suppresses every reboot");
                 assertEquals(Optional.of(versionOf(bed.v1)), wine.system32Version(DLL), "v1 stays until the reboot");
                 pending = wine.pendingFileRenameOperations().orElseThrow(() -> new AssertionError("no PendingFileRenameOperations"));
-                // Wine's msi: delete the target, then rename the new copy (msiXXXX.tmp) onto it
-                assertEquals(4, pending.size(), "pending: " + pending);
-                assertEquals("\\??\\" + DLL_WINDOWS_PATH, pending.get(0));
-                assertEquals("", pending.get(1));
-                assertTrue(pending.get(2).matches("\\\\\\?\\?\\\\C:\\\\windows\\\\system32\\\\msi[0-9a-f]+\\.tmp"), pending.get(2));
-                assertEquals("\\??\\" + DLL_WINDOWS_PATH, pending.get(3));
-                String staged = pending.get(2).substring(pending.get(2).lastIndexOf('\\') + 1);
-                assertEquals(Optional.of(versionOf(bed.v2)), wine.system32Version(staged), "the staged copy is v2");
+                // the replace action: the new file copied beside the target, then MoveFileExW(DELAY_UNTIL_REBOOT |
+                // REPLACE_EXISTING): exactly one entry, ours, with the replace-existing marker
+                String temp = DLL_WINDOWS_PATH + ".inuse-1.tmp";
+                ActionRun.ourReplacementPending(wine, DLL_WINDOWS_PATH);
+                assertEquals(Optional.of(versionOf(bed.v2)), wine.system32Version(DLL + ".inuse-1.tmp"), "the staged copy is v2");
+                assertTrue(log.contains("inuse: InuseReplace: queued " + temp + " -> " + DLL_WINDOWS_PATH
+                        + " for the next reboot (MoveFileEx DELAY_UNTIL_REBOOT | REPLACE_EXISTING)"), "the replace action queued it");
+                assertTrue(log.contains("inuse: InuseRebootCheck: 1 replacement(s) of this product pending: asking Windows Installer for a"
+                        + " reboot at the end (3010)"), "3010 comes from the reboot check");
             }
             // the locker has exited: Windows performs the renames at boot before any process starts
             wine.reboot();
@@ -163,22 +164,28 @@ class PackageLifecycleIT {
 
     @Test
     @Order(5)
-    void uninstallRemovesTheProduct() throws Exception {
+    void uninstallUnregistersTheProductAndKeepsTheOriginal() throws Exception {
         long start = System.nanoTime();
         String scenario = "5-uninstall";
         bed.scenario(scenario, wine -> {
+            Optional<FileVersion> original = wine.system32Version(DLL);
+            assertTrue(original.isPresent(), "the clean prefix has Wine's own " + DLL);
             assertEquals(0, install(wine, bed.v1, bed.logFor(scenario, "install-v1")));
             Path log = bed.logFor(scenario, "uninstall");
             int exit = wine.msiexecLogged("/x", bed.v1.msi(), log);
             assertEquals(0, exit);
             assertTrue(INSTALL_SUCCEEDED.matcher(read(log)).find());
             assertTrue(read(log).contains("Property(S): REMOVE = ALL"));
-            // Windows Installer deletes the file it installed (on a real machine that is the system's own
-            // MAPI32.DLL: the backup/restore actions of a later issue exist for this)
-            assertEquals(Optional.empty(), wine.system32Version(DLL));
+            // Windows Installer removes only the staged copy; putting the original back on uninstall is the
+            // next step (issue 16): until then System32 keeps ours, and the original waits in the backup
+            assertEquals(Optional.of(versionOf(bed.v1)), wine.system32Version(DLL));
+            Path product = wine.root().resolve("drive_c/Program Files/inuse/MAPI32");
+            assertFalse(Files.exists(product.resolve("staging/MAPI32.DLL")), "the staged copy is removed");
+            assertEquals(original, WinePrefix.versionOf(product.resolve("backup/System/MAPI32.DLL")), "the original is kept");
             assertFalse(wine.isRegistered(productCode(bed.v1)));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
-            report(5, "uninstall", start, "exit=0 " + DLL + " absent, product unregistered, pending=none");
+            report(5, "uninstall", start, "exit=0, product unregistered, staged copy gone, " + DLL + " stays "
+                    + versionOf(bed.v1) + " and the original " + original.get() + " is in the backup (restore: issue 16), pending=none");
         });
     }
 }

@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * The test-only package of the broker scenarios: the shipped package (the same product, version and
  * broker) with the two probe actions added, as the package carried them before the detect action
- * replaced them. {@code InuseProbe} (immediate, 1399) logs the runtime and hands
- * {@code InuseProbeDeferred} (deferred, no impersonation, 4001) its CustomActionData; the broker
+ * replaced them, and without the replacement (issue 15): its DLL goes straight into System32 through
+ * Windows Installer, and the replace actions are left out. {@code InuseProbe} (immediate, 1399) logs the runtime and hands
+ * {@code InuseProbeDeferred} (deferred, no impersonation, 4003) its CustomActionData; the broker
  * exports both entries, and a test engine answers either. The shipped package never has them
  * (its golden CustomAction and InstallExecuteSequence dumps say so).
  */
@@ -30,7 +31,17 @@ final class ProbePackage {
                 "INSERT INTO `CustomAction` (`Action`, `Type`, `Source`, `Target`) VALUES ('InuseProbe', 1, 'InuseBroker', 'InuseProbe')",
                 "INSERT INTO `CustomAction` (`Action`, `Type`, `Source`, `Target`) VALUES ('InuseProbeDeferred', 3073, 'InuseBroker', 'InuseProbeDeferred')",
                 "INSERT INTO `InstallExecuteSequence` (`Action`, `Condition`, `Sequence`) VALUES ('InuseProbe', " + condition + ", 1399)",
-                "INSERT INTO `InstallExecuteSequence` (`Action`, `Condition`, `Sequence`) VALUES ('InuseProbeDeferred', " + condition + ", 4001)"));
+                "INSERT INTO `InstallExecuteSequence` (`Action`, `Condition`, `Sequence`) VALUES ('InuseProbeDeferred', " + condition + ", 4003)",
+                // the broker scenarios test the broker and the engine's protocol, not the replacement: Windows
+                // Installer itself installs the DLL into System32 again, and the replacement's actions are left out
+                "INSERT INTO `Directory` (`Directory`, `Directory_Parent`, `DefaultDir`) VALUES ('System64Folder', 'TARGETDIR', '.')",
+                "UPDATE `Component` SET `Directory_`='System64Folder' WHERE `Component`='TargetDll'",
+                "DELETE FROM `InstallExecuteSequence` WHERE `Action`='InuseReplaceRollback'",
+                "DELETE FROM `InstallExecuteSequence` WHERE `Action`='InuseReplace'",
+                "DELETE FROM `InstallExecuteSequence` WHERE `Action`='InuseRebootCheck'",
+                "DELETE FROM `CustomAction` WHERE `Action`='InuseReplaceRollback'",
+                "DELETE FROM `CustomAction` WHERE `Action`='InuseReplace'",
+                "DELETE FROM `CustomAction` WHERE `Action`='InuseRebootCheck'"));
         return new PackageBuilder.Result(msi, shipped.payload(), shipped.productVersion());
     }
 }

@@ -191,11 +191,16 @@ final class WinePrefix implements AutoCloseable {
     /** The FileVersion of a file in System32, read with the product's PE reader; empty when absent. */
     Optional<FileVersion> system32Version(String name) throws IOException {
         Optional<Path> file = findIgnoringCase(system32(), name);
-        if (file.isEmpty()) {
+        return file.isEmpty() ? Optional.empty() : versionOf(file.get());
+    }
+
+    /** The FileVersion of a file, read with the product's PE reader; empty when absent. */
+    static Optional<FileVersion> versionOf(Path file) throws IOException {
+        if (!Files.exists(file)) {
             return Optional.empty();
         }
-        return Optional.of(PeReader.read(file.get().toString(), Files.readAllBytes(file.get())).fileVersion()
-                .orElseThrow(() -> new IOException(file.get() + " has no version resource")));
+        return Optional.of(PeReader.read(file.toString(), Files.readAllBytes(file)).fileVersion()
+                .orElseThrow(() -> new IOException(file + " has no version resource")));
     }
 
     /** Stops every process of the prefix, then starts a new session: wineboot performs the pending renames. */

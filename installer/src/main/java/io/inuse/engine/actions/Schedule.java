@@ -1,0 +1,39 @@
+package io.inuse.engine.actions;
+
+import io.inuse.engine.CustomActionData;
+import io.inuse.engine.session.Session;
+
+/**
+ * Hands the deferred actions of the replacement their CustomActionData (docs/custom-action-data.md):
+ * an immediate action (the detect action, once it has asked and the install goes on) sets the
+ * properties named after them. Only what the SYSTEM rule allows: the runtime folder and the timeout
+ * for their broker (checked there), and {@value Replace#FORCE_EQUAL} as "1" or "0".
+ */
+public final class Schedule {
+    /** The deferred replace action and its rollback, whose CustomActionData these properties are. */
+    public static final String REPLACE = "InuseReplace";
+    public static final String ROLLBACK = "InuseReplaceRollback";
+
+    private Schedule() {
+    }
+
+    /** Sets both properties; an INUSE_FORCE_EQUAL other than "", "0" or "1" is refused, naming it. */
+    public static void handOver(Session session) {
+        String force = session.property(Replace.FORCE_EQUAL).trim();
+        if (!force.isEmpty() && !force.equals("0") && !force.equals("1")) {
+            throw new IllegalArgumentException(Replace.FORCE_EQUAL + "=" + force + " is not understood: pass 1 to replace a file of"
+                    + " the same version, or leave it out");
+        }
+        CustomActionData data = CustomActionData.builder()
+                .put("INUSE_JAVA_HOME", nonEmpty(session.property("INUSE_JAVA_HOME")))
+                .put("INUSE_ENGINE_TIMEOUT", nonEmpty(session.property("INUSE_ENGINE_TIMEOUT")))
+                .put(Replace.FORCE_EQUAL, force.equals("1") ? "1" : "0")
+                .build();
+        session.setProperty(REPLACE, data.encode());
+        session.setProperty(ROLLBACK, data.encode());
+    }
+
+    private static String nonEmpty(String value) {
+        return value.isEmpty() ? null : value;
+    }
+}
