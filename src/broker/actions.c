@@ -108,8 +108,8 @@ static UINT run_action(MSIHANDLE session, const wchar_t *action) {
     rm_end_all(&b);         /* Restart Manager sessions the engine left open */
     runtime_release(&rt);   /* the runtime's files stayed open, unswappable, while the engine ran */
   }
-  log_line(session, L"%ls: engine read properties [%ls]; result %u after %.1f ms (extraction %.1f ms)", action, b.asked, rc,
-           ms_since(started), extraction_ms);
+  log_line(session, L"%ls: engine read properties [%ls]; result %u after %.1f ms (extraction %.1f ms); %u requests served in %.1f ms",
+           action, b.asked, rc, ms_since(started), extraction_ms, b.served, b.serving_ms);
   payload_remove(session, &p);
   return rc;
 }

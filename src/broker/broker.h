@@ -44,6 +44,8 @@ typedef struct broker {
   wchar_t asked[1024];   /* property names the engine asked for, comma-separated (test evidence) */
   DWORD rm_session[RM_MAX_SESSIONS];   /* Restart Manager sessions this action started or joined, still open */
   uint32_t rm_count;
+  uint32_t served;       /* requests served, and the time spent serving them: the primitives' own time (benchmarks) */
+  double serving_ms;
 } broker;
 
 /* requests.c: serves one request and writes its reply into *reply (sent by engine.c) */

@@ -224,7 +224,13 @@ static int converse(broker *b, channel *c, HANDLE *to_engine, DWORD timeout) {
     }
     log_queued(b, c);
     buffer reply = { 0 };
+    LARGE_INTEGER before, after, frequency;
+    QueryPerformanceCounter(&before);
     serve_request(b, &c->current, &reply);
+    QueryPerformanceCounter(&after);
+    QueryPerformanceFrequency(&frequency);
+    b->served++;
+    b->serving_ms += (double)(after.QuadPart - before.QuadPart) * 1000.0 / (double)frequency.QuadPart;
     frame_free(&c->current);
     int sent = send_reply(b, c, *to_engine, &reply, timeout);
     free(reply.data);

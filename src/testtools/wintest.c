@@ -159,17 +159,59 @@ static int ui(int argc, wchar_t **argv) {
   return 0;
 }
 
+/* A value's type and bytes, in hex: for byte-for-byte comparisons of a value before and after. */
+static int rawvalue(const wchar_t *subkey, const wchar_t *name) {
+  HKEY key;
+  LONG rc = RegOpenKeyExW(HKEY_LOCAL_MACHINE, subkey, 0, KEY_QUERY_VALUE | KEY_WOW64_64KEY, &key);
+  if (rc != ERROR_SUCCESS) { out("RegOpenKeyExW failed error=%ld\n", rc); return 1; }
+  DWORD type = 0, size = 0;
+  rc = RegQueryValueExW(key, name, NULL, &type, NULL, &size);
+  if (rc == ERROR_FILE_NOT_FOUND) { out("absent\n"); RegCloseKey(key); return 0; }
+  BYTE *data = malloc(size + 1);
+  if (rc == ERROR_SUCCESS) rc = RegQueryValueExW(key, name, NULL, &type, data, &size);
+  RegCloseKey(key);
+  if (rc != ERROR_SUCCESS) { out("RegQueryValueExW failed error=%ld\n", rc); free(data); return 1; }
+  out("type=%lu hex=", type);
+  for (DWORD i = 0; i < size; i++) out("%02x", data[i]);
+  out("\n");
+  free(data);
+  return 0;
+}
+
+/* Writes a value's bytes as given in hex, with the given type: any content, malformed too. */
+static int setraw(const wchar_t *subkey, const wchar_t *name, const wchar_t *type, const wchar_t *hex) {
+  size_t len = wcslen(hex);
+  if (len % 2) { out("odd hex length\n"); return 2; }
+  BYTE *data = malloc(len / 2 + 1);
+  for (size_t i = 0; i < len / 2; i++) {
+    wchar_t pair[3] = {hex[2 * i], hex[2 * i + 1], 0};
+    data[i] = (BYTE)wcstoul(pair, NULL, 16);
+  }
+  HKEY key;
+  LONG rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, subkey, 0, NULL, 0, KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &key, NULL);
+  if (rc == ERROR_SUCCESS) {
+    rc = RegSetValueExW(key, name, 0, (DWORD)_wtoi(type), data, (DWORD)(len / 2));
+    RegCloseKey(key);
+  }
+  free(data);
+  if (rc != ERROR_SUCCESS) { out("setraw failed error=%ld\n", rc); return 1; }
+  out("setraw ok\n");
+  return 0;
+}
+
 int wmain(int argc, wchar_t **argv) {
   if (argc >= 3 && !wcscmp(argv[1], L"run")) return run();
   if (argc == 4 && !wcscmp(argv[1], L"lock")) return lock(argv[2], argv[3]);
   if (argc == 3 && !wcscmp(argv[1], L"open-exclusive")) return open_exclusive(argv[2]);
   if (argc == 4 && !wcscmp(argv[1], L"multisz")) return multisz(argv[2], argv[3]);
+  if (argc == 4 && !wcscmp(argv[1], L"rawvalue")) return rawvalue(argv[2], argv[3]);
+  if (argc == 6 && !wcscmp(argv[1], L"setraw")) return setraw(argv[2], argv[3], argv[4], argv[5]);
   if (argc >= 6 && !wcscmp(argv[1], L"ui")) return ui(argc, argv);
   if (argc == 3 && !wcscmp(argv[1], L"rmtree")) {
     if (delete_tree(argv[2])) out("rmtree ok\n");
     else out("rmtree failed error=%lu\n", GetLastError());
     return 0;
   }
-  out("usage: wintest run CMD... | lock DLL STOPFILE | open-exclusive PATH | rmtree PATH | ui MSI ANSWER DELAY|GOFILE LOG [P=V...] | multisz SUBKEY NAME\n");
+  out("usage: wintest run CMD... | lock DLL STOPFILE | open-exclusive PATH | rmtree PATH | ui MSI ANSWER DELAY|GOFILE LOG [P=V...] | multisz SUBKEY NAME | rawvalue SUBKEY NAME | setraw SUBKEY NAME TYPE HEX\n");
   return 2;
 }

@@ -20,8 +20,9 @@ import java.util.Optional;
  * action set a run mode. It reads PendingFileRenameOperations and ...2 (readable by every user, so
  * this works in an unelevated immediate action too) and looks for an entry of ours: a source
  * {@code <target>.inuse-<n>.tmp} (the name {@link Replacer} gives its temporary copy) whose
- * destination is that target. A value it cannot read is logged, and no reboot is asked for on its
- * account: 3010 is returned only for what is known to be queued.
+ * destination is that target. A value that is not REG_MULTI_SZ is logged and not read; a damaged one
+ * (someone else's: MoveFileEx appends to it all the same) is logged, left as it is, and searched
+ * string by string for an entry of ours, so that a queued replacement still ends with 3010.
  */
 public final class RebootCheck implements CustomAction {
     private final Machine machine;
@@ -53,7 +54,15 @@ public final class RebootCheck implements CustomAction {
                     ours += isOurs(entry, paths) ? 1 : 0;
                 }
             } catch (PendingRenamesException e) {
-                session.log(e.getMessage());
+                // the value is someone else's damage, but MoveFileEx appended our entry to it all the same:
+                // look for ours in its strings, so a queued replacement still ends with 3010
+                int found = 0;
+                for (PendingRename entry : PendingRenames.scanDamaged(value.get().data())) {
+                    found += isOurs(entry, paths) ? 1 : 0;
+                }
+                session.log(e.getMessage() + "; it is left as it is, and read string by string for this product's entries: "
+                        + found + " found");
+                ours += found;
             }
         }
         if (ours == 0) {

@@ -14,6 +14,7 @@ import io.inuse.engine.replace.Replacer;
 import io.inuse.engine.session.Session;
 import io.inuse.engine.session.SessionException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The replace action (issue 15): deferred, no impersonation, after InstallFiles, when Windows
@@ -56,6 +57,13 @@ public final class Replace implements CustomAction {
                 session.log(line);
             }
             throw new IllegalStateException(plan.refusalLines().size() + " target(s) refused; nothing was changed");
+        }
+        if (plan.rebootNeeded()) {
+            Optional<String> damaged = replacer.pendingValueProblem();
+            if (damaged.isPresent()) {
+                session.log(damaged.get());
+                throw new IllegalStateException("a replacement at the next reboot cannot be queued; nothing was changed");
+            }
         }
         Replacer.Outcome outcome = replacer.act(plan, journal);
         session.log(outcome.replacedNow() + " replaced now, " + outcome.queued() + " queued for the next reboot"

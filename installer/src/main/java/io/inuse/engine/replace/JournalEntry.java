@@ -28,6 +28,7 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
     public enum Op {
         BEGIN("kind:kind", "reason:reason"),
         BACKUP("target:path", "backup:path", "version:version", "reason:reason"),
+        SAVED("target:path", "copy:path", "version:version", "reason:reason"),
         REPLACED("target:path", "from:version-or-none", "to:version", "reason:reason"),
         QUEUED("target:path", "temp:path", "source:path", "destination:text", "from:version", "to:version-or-none",
                 "lockers:lockers", "reason:reason"),
@@ -113,6 +114,11 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
 
     public static JournalEntry backup(String productCode, String target, String backup, String version, String reason) {
         return new JournalEntry(Op.BACKUP, productCode, List.of(target, backup, version, reason));
+    }
+
+    /** The file in place copied for this run's rollback only (it is not the original: that is BACKUP's). */
+    public static JournalEntry saved(String productCode, String target, String copy, String version, String reason) {
+        return new JournalEntry(Op.SAVED, productCode, List.of(target, copy, version, reason));
     }
 
     public static JournalEntry replaced(String productCode, String target, String from, String to, String reason) {

@@ -1,10 +1,13 @@
 package io.inuse.engine.replace;
 
+import io.inuse.engine.machine.RegValue;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -160,6 +163,66 @@ public final class PendingRenames {
             }
         }
         return false;
+    }
+
+    /**
+     * Why no boot-time move may be appended to PendingFileRenameOperations as it is, if there is a
+     * reason: MoveFileExW appends its entry to the value as it finds it, so a value that is damaged (or
+     * not REG_MULTI_SZ) would swallow it (Wine joins the new source to a last string without its NUL)
+     * and Windows would not carry it out at boot. The value belongs to other software: never repaired here.
+     */
+    public static Optional<String> appendProblem(Optional<RegValue> value) {
+        String problem;
+        if (value.isEmpty()) {
+            return Optional.empty();
+        } else if (value.get().type() != RegValue.REG_MULTI_SZ) {
+            problem = VALUE + " is not REG_MULTI_SZ (type " + value.get().type() + ")";
+        } else {
+            try {
+                decode(VALUE, value.get().data());
+                return Optional.empty();
+            } catch (PendingRenamesException e) {
+                problem = e.getMessage();
+            }
+        }
+        return Optional.of(problem + ". A replacement at the next reboot would be appended to it, and Windows could not carry it"
+                + " out at boot, so none is queued: nothing was replaced. The value is other software's and is left as it is:"
+                + " restart the machine (Windows empties the value at boot), or export HKLM\\" + KEY
+                + " and remove the damaged value, then run the install again");
+    }
+
+    /**
+     * For reading only, never for writing back: every pair of neighbouring strings of a value that
+     * {@link #decode} refused (NUL-separated UTF-16, an odd last byte dropped), each taken as a
+     * possible (source, destination) entry. A damaged value may still hold an entry whose pairing
+     * is intact; the caller looks for one it recognises, and knows that a match is a guess.
+     */
+    public static List<PendingRename> scanDamaged(byte[] raw) {
+        int count = raw.length / 2;
+        List<String> strings = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            char c = (char) ((raw[2 * i] & 0xFF) | (raw[2 * i + 1] & 0xFF) << 8);
+            if (c == 0) {
+                strings.add(current.toString());
+                current.setLength(0);
+            } else {
+                current.append(c);
+            }
+        }
+        if (current.length() > 0) {
+            strings.add(current.toString());
+        }
+        List<PendingRename> pairs = new ArrayList<>();
+        for (int i = 0; i + 1 < strings.size(); i++) {
+            if (!strings.get(i).isEmpty()) {
+                String source = strings.get(i);
+                String destination = strings.get(i + 1);
+                byte[] bytes = (source + "\0" + destination + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_16LE);
+                pairs.add(new PendingRename(bytes, source, destination));
+            }
+        }
+        return Collections.unmodifiableList(pairs);
     }
 
     /** One decoding: a cursor over the value's UTF-16 units that checks every string before use. */

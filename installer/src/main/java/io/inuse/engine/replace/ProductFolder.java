@@ -12,6 +12,8 @@ import io.inuse.engine.detect.Target;
  * &lt;root&gt;\journal.txt
  * &lt;root&gt;\staging\&lt;name&gt;                          the new file, as Windows Installer installed it
  * &lt;root&gt;\backup\&lt;KnownFolder&gt;\&lt;relative&gt;\&lt;name&gt;   the original, copied once before it is first replaced
+ * &lt;root&gt;\rollback\&lt;KnownFolder&gt;\&lt;relative&gt;\&lt;name&gt; the file a run replaces now when it is not the original
+ *                                                 (this product's own, an upgrade): for that run's rollback only
  * </pre>
  *
  * @param root the product's folder, for example {@code C:\Program Files\inuse\MAPI32}
@@ -66,5 +68,19 @@ public record ProductFolder(String root) {
 
     public String backup(Target target) {
         return backupFolder(target) + "\\" + target.name();
+    }
+
+    /** The folder of a target's rollback copy (see {@link #rollbackCopy}). */
+    public String rollbackFolder(Target target) {
+        return root + "\\rollback\\" + target.folder().name() + (target.relative().isEmpty() ? "" : "\\" + target.relative());
+    }
+
+    /**
+     * Where a run keeps the file it replaces now when that file is not the original (the backup keeps
+     * the original): an upgrade's or repair's rollback puts it back from here. Each run replaces the
+     * earlier run's copy; once a run completed or was rolled back, its copy is of no use.
+     */
+    public String rollbackCopy(Target target) {
+        return rollbackFolder(target) + "\\" + target.name();
     }
 }

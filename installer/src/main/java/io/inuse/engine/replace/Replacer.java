@@ -2,6 +2,7 @@ package io.inuse.engine.replace;
 
 import io.inuse.engine.detect.Detection;
 import io.inuse.engine.machine.Machine;
+import io.inuse.engine.machine.RegRoot;
 import io.inuse.engine.machine.SecureFolder;
 import io.inuse.engine.machine.WriteMode;
 import io.inuse.engine.session.SessionException;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Gathers the facts of the targets and carries out a {@link Plan} over {@link Machine} alone: the
@@ -117,10 +119,12 @@ public final class Replacer {
                     now++;
                 }
                 case REPLACE_NOW, REPLACE_AT_REBOOT -> {
+                    boolean tryNow = step.decision() == Plan.Decision.REPLACE_NOW;
                     if (step.backUp()) {
                         journal = backUp(f, journal);
+                    } else if (tryNow) {
+                        journal = saveForRollback(f, journal);
                     }
-                    boolean tryNow = step.decision() == Plan.Decision.REPLACE_NOW;
                     String temp = freeName(f.path(), ".inuse-");
                     journal = queuedLine(f, temp, journal, tryNow ? "staged to replace it now; these are the strings of the"
                             + " boot-time move made instead if it is held by then: " + step.reason() : step.reason());
@@ -133,6 +137,10 @@ public final class Replacer {
                             now++;
                             continue;
                         }
+                    }
+                    Optional<String> damaged = pendingValueProblem();
+                    if (damaged.isPresent()) {
+                        throw new IllegalStateException(damaged.get());
                     }
                     machine.moveFile(temp, f.path(), Machine.MOVEFILE_DELAY_UNTIL_REBOOT | Machine.MOVEFILE_REPLACE_EXISTING);
                     log.line("queued " + temp + " -> " + f.path() + " for the next reboot (MoveFileEx DELAY_UNTIL_REBOOT | REPLACE_EXISTING)");
@@ -170,6 +178,30 @@ public final class Replacer {
                     + " Nothing was replaced; run the install again");
         }
         log.line("kept the original " + f.path() + " (" + f.existing().describe() + ") as " + backup);
+        return written;
+    }
+
+    /** Why no boot-time move may be queued now, if there is a reason ({@link PendingRenames#appendProblem}). */
+    public Optional<String> pendingValueProblem() {
+        return PendingRenames.appendProblem(machine.regRead(RegRoot.HKLM, PendingRenames.KEY, PendingRenames.VALUE));
+    }
+
+    /**
+     * Before a replacement now of a file that is not the original (this product's own: an upgrade or a
+     * forced repair; or someone's file put there after the original was kept): a copy for this run's
+     * rollback, journalled (SAVED) first, copied through {@code <copy>.tmp} and moved over the earlier
+     * run's copy, which is of no use any more.
+     */
+    private Journal saveForRollback(PlanFacts f, Journal journal) {
+        secureFoldersDown(folder.rollbackFolder(f.target()));
+        String copy = folder.rollbackCopy(f.target());
+        Journal written = write(journal.append(JournalEntry.saved(productCode, f.path(), copy, versionOrUnversioned(f.existing()),
+                "the file in place, kept for this run's rollback only")));
+        String partial = copy + ".tmp";
+        deleteIfThere(partial);
+        machine.copyFile(f.path(), partial, true);
+        machine.moveFile(partial, copy, Machine.MOVEFILE_REPLACE_EXISTING | Machine.MOVEFILE_WRITE_THROUGH);
+        log.line("kept " + f.path() + " (" + f.existing().describe() + ") as " + copy + " for this run's rollback");
         return written;
     }
 

@@ -30,9 +30,11 @@ import java.util.function.Predicate;
  * was there before, ours is deleted (REMOVED) with the install's temporary copy. When the target is
  * held, the restore is QUEUED for the next reboot, and a delete becomes a rename aside and the
  * renamed file's deletion QUEUED, each with its exact strings. A missing backup is logged and
- * skipped. A replaced file that was this product's own earlier version has no backup (only the
- * original is kept): ours stays, and the log says so.</li>
- * <li>BACKUP lines stay: the backup is the original's, kept for uninstall.</li>
+ * skipped. A replaced file that was not the original (this product's own earlier version: an
+ * upgrade) is put back from the run's rollback copy (SAVED), when there is one; without either,
+ * ours stays, and the log says so.</li>
+ * <li>BACKUP lines stay: the backup is the original's, kept for uninstall. The rollback copy stays
+ * too: the next run replaces it.</li>
  * </ul>
  * Then ROLLED_BACK ends the run.
  */
@@ -68,9 +70,9 @@ public final class Undo {
             JournalEntry op = operations.get(i);
             switch (op.op()) {
                 case QUEUED -> written = cancel(op, written);
-                case REPLACED -> written = undoReplaced(op, backupOf(journal, op), written);
+                case REPLACED -> written = undoReplaced(op, restoreSource(operations, journal, op), written);
                 default -> {
-                    // BACKUP stays (the original, for uninstall)
+                    // BACKUP stays (the original, for uninstall); SAVED too (the next run's copy replaces it)
                 }
             }
         }
@@ -159,11 +161,12 @@ public final class Undo {
             return remove(replaced, journal);
         }
         if (backup.isEmpty()) {
-            log.line("rollback: " + target + " stays as it is: the version it replaced (" + replaced.field("from") + ") was this"
-                    + " product's own and is not kept (only the original is); run the earlier package again to put it back");
+            log.line("rollback: " + target + " stays as it is: the version it replaced (" + replaced.field("from") + ") was not"
+                    + " kept (neither a backup of the original nor a rollback copy of this run); run the earlier package again to put it back");
             return journal;
         }
-        String backupPath = backup.get().field("backup");
+        boolean saved = backup.get().op() == JournalEntry.Op.SAVED;
+        String backupPath = backup.get().field(saved ? "copy" : "backup");
         Optional<String> backupHash = hash(backupPath);
         if (backupHash.isEmpty()) {
             log.line("rollback: the backup " + backupPath + " is missing: " + target + " is left as it is; put the original"
@@ -177,7 +180,8 @@ public final class Undo {
             return journal;
         }
         Journal written = write(journal.append(JournalEntry.restored(productCode, target, backupPath, backup.get().field("version"),
-                "the original put back from its backup (at the next reboot, by the QUEUED line after this one, when held)")));
+                (saved ? "the file this run replaced put back from its rollback copy" : "the original put back from its backup")
+                        + " (at the next reboot, by the QUEUED line after this one, when held)")));
         String temp = target + ".inuse-restore.tmp";
         deleteIfThere(temp);
         machine.copyFile(backupPath, temp, true);
@@ -244,6 +248,20 @@ public final class Undo {
      * place ("from"): that copy is the file to put back. A replacement of a file that is not the
      * backed-up one (an upgrade over this product's own earlier version) has none.
      */
+    /**
+     * What a REPLACED is undone from: the run's own rollback copy (SAVED) of the file it replaced, or else
+     * the newest backup of the original (BACKUP) of that version.
+     */
+    private static Optional<JournalEntry> restoreSource(List<JournalEntry> run, Journal journal, JournalEntry replaced) {
+        for (JournalEntry entry : run) {
+            if (entry.op() == JournalEntry.Op.SAVED && PendingRename.samePath(entry.field("target"), replaced.field("target"))
+                    && entry.field("version").equals(replaced.field("from"))) {
+                return Optional.of(entry);
+            }
+        }
+        return backupOf(journal, replaced);
+    }
+
     private static Optional<JournalEntry> backupOf(Journal journal, JournalEntry replaced) {
         Optional<JournalEntry> found = Optional.empty();
         for (JournalEntry entry : journal.entries()) {

@@ -84,8 +84,50 @@ class ReplaceActionsTest extends ReplaceFixture {
         FakeSession corrupt = new FakeSession("InuseRebootCheck", false);
         new RebootCheck(machine, List.of(MAPI)).run(corrupt);
         assertFalse(corrupt.modes.contains(Msi.MSIRUNMODE_REBOOTATEND));
-        assertTrue(corrupt.log.stream().anyMatch(l -> l.startsWith("inuse: InuseRebootCheck: PendingFileRenameOperations is corrupt at byte offset")),
-                corrupt.log.toString());
+        assertTrue(corrupt.log.stream().anyMatch(l -> l.startsWith("inuse: InuseRebootCheck: PendingFileRenameOperations is corrupt at byte offset")
+                && l.endsWith("; it is left as it is, and read string by string for this product's entries: 0 found")), corrupt.log.toString());
+    }
+
+    @Test
+    void ourEntryInADamagedValueStillAsksForTheReboot() throws Exception {
+        // someone else's string without its NUL glues itself to our source: not recognised
+        String glued = "\\??\\C:\\x.tmp" + "\\??\\" + DLL + ".inuse-1.tmp\0!\\??\\" + DLL + "\0\0";
+        machine.registry.write(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations",
+                new RegValue(RegValue.REG_MULTI_SZ, glued.getBytes(StandardCharsets.UTF_16LE)));
+        FakeSession check = new FakeSession("InuseRebootCheck", false);
+        new RebootCheck(machine, List.of(MAPI)).run(check);
+        assertFalse(check.modes.contains(Msi.MSIRUNMODE_REBOOTATEND), "a source glued to someone else's string is not recognised");
+
+        // our entry intact, then bytes after the list's end: found, and the value left byte for byte
+        byte[] bytes = ("\\??\\" + DLL + ".inuse-1.tmp\0!\\??\\" + DLL + "\0\0junk\0").getBytes(StandardCharsets.UTF_16LE);
+        machine.registry.write(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations", new RegValue(RegValue.REG_MULTI_SZ, bytes));
+        FakeSession again = new FakeSession("InuseRebootCheck", false);
+        new RebootCheck(machine, List.of(MAPI)).run(again);
+        assertTrue(again.modes.contains(Msi.MSIRUNMODE_REBOOTATEND), again.log.toString());
+        assertTrue(again.log.stream().anyMatch(l -> l.contains("more bytes follow it") && l.endsWith("for this product's entries: 1 found")), again.log.toString());
+        assertArrayEquals(bytes, machine.registry.read(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations").orElseThrow().data(),
+                "the damaged value is left byte for byte");
+    }
+
+    @Test
+    void aDamagedPendingValueStopsAReplacementAtTheNextRebootBeforeAnythingChanges() throws Exception {
+        byte[] damaged = "\\??\\C:\\a.tmp\0\\??\\C:\\a.dll\0\0junk\0".getBytes(StandardCharsets.UTF_16LE);
+        machine.registry.write(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations", new RegValue(RegValue.REG_MULTI_SZ, damaged));
+        machine.process(77, "C:\\Program Files\\UPS\\upsmon.exe", DLL).lock(DLL);
+        FakeSession session = deferred("InuseReplace", CustomActionData.builder().build().encode());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> replace(session));
+        assertEquals("a replacement at the next reboot cannot be queued; nothing was changed", e.getMessage());
+        assertTrue(session.log.stream().anyMatch(l -> l.startsWith(P + "PendingFileRenameOperations is corrupt at byte offset ")
+                && l.contains("none is queued: nothing was replaced")), session.log.toString());
+        assertArrayEquals(damaged, machine.registry.read(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations").orElseThrow().data());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertFalse(machine.disk.exists(FOLDER.journal()), "nothing written");
+
+        // the same value with the file free: replaced now, the value untouched
+        machine.unlock(DLL);
+        replace(deferred("InuseReplace", CustomActionData.builder().build().encode()));
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertArrayEquals(damaged, machine.registry.read(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations").orElseThrow().data());
     }
 
     @Test

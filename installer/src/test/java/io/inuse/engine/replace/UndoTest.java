@@ -163,6 +163,34 @@ class UndoTest extends ReplaceFixture {
     }
 
     @Test
+    void anUpgradeRolledBackPutsTheEarlierVersionBackFromItsRollbackCopy() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        Journal first = install();
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        // the next version of the product, over our own 1.2.0.0: no backup (the original is kept), a rollback copy
+        String upgradeCode = "{11111111-2222-3333-4444-555555555555}";
+        put(FOLDER.staged(MAPI), image(1, 3, 0, 0));
+        Replacer replacer = new Replacer(machine, FOLDER, upgradeCode, log::add);
+        Plan plan = Plan.decide(replacer.facts(new Detector(machine).detect(List.of(MAPI)), first), false);
+        Journal upgraded = replacer.act(plan, first).journal();
+        assertArrayEquals(image(1, 3, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(FOLDER.rollbackCopy(MAPI)).orElseThrow(), "the file replaced, kept for the rollback");
+        // a run's entries after its BEGIN
+        List<JournalEntry.Op> ops = upgraded.runs().get(1).entries().stream().map(JournalEntry::op).toList();
+        assertEquals(List.of(JournalEntry.Op.SAVED, JournalEntry.Op.QUEUED, JournalEntry.Op.REPLACED,
+                JournalEntry.Op.COMPLETED), ops);
+
+        Journal after = new Undo(machine, FOLDER, upgradeCode, log::add).rollBack(upgraded);
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the earlier version is back");
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(FOLDER.backup(MAPI)).orElseThrow(), "the original's backup is untouched");
+        JournalEntry restored = after.entries().get(after.entries().size() - 2);
+        assertEquals(JournalEntry.Op.RESTORED, restored.op());
+        assertEquals(FOLDER.rollbackCopy(MAPI), restored.field("backup"));
+        assertEquals("1.2.0.0", restored.field("version"));
+        assertEquals(List.of(), machine.disk.paths().stream().filter(p -> p.endsWith(".tmp")).toList());
+    }
+
+    @Test
     void aMissingBackupIsLoggedAndTheRollbackGoesOn() throws Exception {
         put(DLL, image(1, 0, 0, 0));
         Journal journal = install();

@@ -157,11 +157,7 @@ class FileRequestsIT {
         Path share = wine.root().resolve("network-share");
         Files.createDirectories(share);
         Files.createSymbolicLink(wine.root().resolve("dosdevices/n:"), share);
-        wine.exec(List.of("wineserver", "-k"));
-        wine.execChecked(List.of("wineserver", "-w"));
-        Files.writeString(wine.root().resolve("system.reg"), "\n[Software\\\\Wine\\\\Drives] " + System.currentTimeMillis() / 1000
-                + "\n\"n:\"=\"network\"\n", java.nio.file.StandardOpenOption.APPEND);
-        wine.execChecked(List.of("wineserver", "-p"));
+        wine.driveTypeNetwork('n');
     }
 
     private static String utf16(String text) {

@@ -45,6 +45,11 @@ final class Locker implements AutoCloseable {
         throw new IOException("locker did not report loading " + dll + " within 30 s: " + Files.readString(output));
     }
 
+    /** Whether the locking process still runs (nothing ended it, no reboot happened). */
+    boolean running() {
+        return process.isAlive();
+    }
+
     @Override
     public void close() throws IOException, InterruptedException {
         Files.writeString(stopFile, "stop");

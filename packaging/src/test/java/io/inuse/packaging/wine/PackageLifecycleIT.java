@@ -130,6 +130,18 @@ class PackageLifecycleIT {
                         + " for the next reboot (MoveFileEx DELAY_UNTIL_REBOOT | REPLACE_EXISTING)"), "the replace action queued it");
                 assertTrue(log.contains("inuse: InuseRebootCheck: 1 replacement(s) of this product pending: asking Windows Installer for a"
                         + " reboot at the end (3010)"), "3010 comes from the reboot check");
+                assertTrue(locker.running(), "under /qn nothing rebooted the machine or ended the locker");
+                // the journal: the upgrade's run queued the replacement, with the locker that forced it and the reason
+                Path journal = wine.root().resolve("drive_c/Program Files/inuse/MAPI32/journal.txt");
+                List<String> lines = Files.readAllLines(journal);
+                String queued = lines.stream().filter(l -> l.startsWith("QUEUED\t" + productCode(bed.v2) + "\t")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no QUEUED line of v2 in " + lines));
+                List<String> fields = List.of(queued.split("\t", -1));
+                assertEquals(List.of("QUEUED", productCode(bed.v2), DLL_WINDOWS_PATH, temp, "\\??\\" + temp, "!\\??\\" + DLL_WINDOWS_PATH,
+                        versionOf(bed.v1).toString(), versionOf(bed.v2).toString()), fields.subList(0, 8), queued);
+                assertTrue(fields.get(8).contains("|wintest.exe|") || fields.get(8).toLowerCase().contains("wintest.exe"), "the locker: " + queued);
+                assertEquals("COMPLETED\t" + productCode(bed.v2) + "\t", lines.get(lines.size() - 1).substring(0, 11 + productCode(bed.v2).length()),
+                        "the run completed: " + lines);
             }
             // the locker has exited: Windows performs the renames at boot before any process starts
             wine.reboot();

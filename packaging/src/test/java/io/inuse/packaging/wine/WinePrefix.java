@@ -171,6 +171,39 @@ final class WinePrefix implements AutoCloseable {
         return Optional.of(strings);
     }
 
+    /** A value of HKLM as {@code type=N hex=...} (its exact bytes), or {@code absent}. */
+    String rawValue(String subkey, String name) throws IOException, InterruptedException {
+        String answer = wintest("rawvalue", subkey, name).strip();
+        if (!answer.equals("absent") && !answer.startsWith("type=")) {
+            throw new IOException("cannot read HKLM\\" + subkey + "\\" + name + ": " + answer);
+        }
+        return answer;
+    }
+
+    /** Writes a value of HKLM with exactly these bytes and this type. */
+    void setRawValue(String subkey, String name, int type, byte[] bytes) throws IOException, InterruptedException {
+        StringBuilder hex = new StringBuilder();
+        for (byte b : bytes) {
+            hex.append(String.format("%02x", b & 0xff));
+        }
+        String answer = wintest("setraw", subkey, name, String.valueOf(type), hex.toString()).strip();
+        if (!answer.equals("setraw ok")) {
+            throw new IOException("cannot write HKLM\\" + subkey + "\\" + name + ": " + answer);
+        }
+    }
+
+    /**
+     * Makes drive {@code letter} report DRIVE_REMOTE ({@code GetDriveTypeW}), as a mapped network drive does:
+     * Wine reads the type from {@code HKLM\Software\Wine\Drives} when its server starts.
+     */
+    void driveTypeNetwork(char letter) throws IOException, InterruptedException {
+        exec(List.of("wineserver", "-k"));
+        execChecked(List.of("wineserver", "-w"));
+        Files.writeString(prefix.resolve("system.reg"), "\n[Software\\\\Wine\\\\Drives] " + System.currentTimeMillis() / 1000
+                + "\n\"" + Character.toLowerCase(letter) + ":\"=\"network\"\n", java.nio.file.StandardOpenOption.APPEND);
+        execChecked(List.of("wineserver", "-p"));
+    }
+
     /** Whether Windows Installer has the product registered (its Uninstall key exists). */
     boolean isRegistered(String productCode) throws IOException, InterruptedException {
         String out = wine("reg", "query", "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\" + productCode);

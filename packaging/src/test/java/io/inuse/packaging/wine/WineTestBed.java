@@ -29,6 +29,7 @@ final class WineTestBed {
     final PackageBuilder.Result v2;
     /** v1 with the broker's probe actions added: the test-only package of the broker scenarios ({@link ProbePackage}). */
     final PackageBuilder.Result probes;
+    final Toolchain tools = new Toolchain();
     final TestRuntimes runtimes;
     /** INUSE_JAVA_HOME=<the stand-in runtime>, for installs that are not about the runtime. */
     final String javaHome;
@@ -44,7 +45,6 @@ final class WineTestBed {
 
     private WineTestBed() throws IOException, InterruptedException {
         long start = System.nanoTime();
-        Toolchain tools = new Toolchain();
         Files.createDirectories(wintest.getParent());
         tools.run(work, Toolchain.GCC, List.of("-municode", "-O2", "-Wall", "-Werror", "-o", wintest.toString(),
                 repo.resolve("src/testtools/wintest.c").toString(), repo.resolve("src/broker/fsutil.c").toString(), "-lmsi"));
