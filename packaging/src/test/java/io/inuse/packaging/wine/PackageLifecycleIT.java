@@ -78,8 +78,12 @@ class PackageLifecycleIT {
             assertTrue(read(log).contains("Property(S): ProductVersion = " + bed.v1.productVersion()));
             assertTrue(wine.isRegistered(productCode(bed.v1)));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
+            // the file it replaced is kept as the original's backup, once, for rollback and uninstall
+            Path backup = wine.root().resolve("drive_c/Program Files/inuse/MAPI32/backup/System/" + DLL);
+            assertEquals(before, WinePrefix.versionOf(backup), "the original in the backup");
+            assertTrue(read(log).contains("inuse: InuseReplace: kept the original " + DLL_WINDOWS_PATH + " ("), "the backup is logged");
             report(1, "fresh install", start, "exit=0 " + DLL + "=" + versionOf(bed.v1) + " (before: "
-                    + before.map(Object::toString).orElse("absent") + ") pending=none");
+                    + before.map(Object::toString).orElse("absent") + ", kept in the backup) pending=none");
         });
     }
 

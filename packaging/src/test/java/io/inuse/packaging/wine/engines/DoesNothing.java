@@ -10,25 +10,35 @@ import java.io.FileOutputStream;
 
 /**
  * The floor of a Java action (packaging/bench/engine-actions.sh): HELLO, nothing, RESULT, through
- * the same entry wrapper, codec, broker and runtime as the real engine. The immediate action does
- * the one thing without which the deferred one could not start at all: it hands INUSE_JAVA_HOME
- * on in CustomActionData (one GET_PROPERTY, one SET_PROPERTY).
+ * the same entry wrapper, codec, broker and runtime as the real engine (engine-actions.sh,
+ * replace-install.sh). The immediate action that schedules deferred ones does the one thing without
+ * which they could not start at all: it hands INUSE_JAVA_HOME on in CustomActionData (InuseProbe to
+ * InuseProbeDeferred; InuseDetect to InuseReplace and InuseReplaceRollback). Every other action
+ * does nothing.
  */
 public final class DoesNothing {
     private DoesNothing() {
     }
 
     public static void main(String[] args) {
-        final boolean deferred = args[args.length - 1].equals(Probe.DEFERRED);
+        final String action = args[args.length - 1];
         // an anonymous class, not a lambda: a lambda's bootstrap would add its own cost to the floor
         System.exit(Main.serve(new CustomAction() {
             @Override
             public void run(Session session) {
-                if (!deferred) {
-                    session.setProperty(Probe.DEFERRED, CustomActionData.builder()
-                            .put("INUSE_JAVA_HOME", session.property("INUSE_JAVA_HOME")).build().encode());
+                if (action.equals("InuseProbe")) {
+                    handOn(session, Probe.DEFERRED);
+                } else if (action.equals("InuseDetect")) {
+                    // as the shipped package's detect action hands its deferred actions their data (actions/Schedule)
+                    handOn(session, "InuseReplace");
+                    handOn(session, "InuseReplaceRollback");
                 }
             }
         }, System.in, new FileOutputStream(FileDescriptor.out), System.err));
+    }
+
+    private static void handOn(Session session, String deferredAction) {
+        session.setProperty(deferredAction, CustomActionData.builder()
+                .put("INUSE_JAVA_HOME", session.property("INUSE_JAVA_HOME")).build().encode());
     }
 }
