@@ -1,5 +1,6 @@
-/* The security requests of docs/protocol.md (ops 28, 32): SECURE_FOLDER (CreateDirectoryW with an
-   admin-only security descriptor, or the check of an existing folder by trust.c's admin_only) and
+/* The security requests of docs/protocol.md (ops 28, 32, 34): SECURE_FOLDER (CreateDirectoryW with an
+   admin-only security descriptor, or the check of an existing folder by trust.c's admin_only),
+   CHECK_FOLDER (the check of a folder Windows Installer made: nobody else may change it) and
    SFC_PROTECTED (SfcIsFileProtected, Windows Resource Protection). Which folder must be secure, and
    what to do with a protected file, is the engine's. */
 #include "broker.h"
@@ -87,6 +88,41 @@ int secure_folder(request *r) {
   if (unread[0]) wfmt(reason + wcslen(reason), 1500 - wcslen(reason), L"%ls%ls", reason[0] ? L"; " : L"", unread);
   request_ok(r, 3);
   buf_int(r->reply, state);
+  buf_wstring(r->reply, sddl);
+  buf_wstring(r->reply, reason);
+  return 1;
+}
+
+/* [integer state, string SDDL read back, string reason]: an existing folder that another installer
+   (Windows Installer) made, checked, never created or changed: state 2 when nobody but
+   Administrators, SYSTEM and TrustedInstaller owns it or may add to, change, delete or re-permission
+   it (trust.c's TRUST_RUNTIME_FOLDER: reading is fine, as in Program Files), 3 not (the reason
+   names the ACE or owner), 4 the platform cannot answer (Wine keeps no DACL). A missing folder is
+   error 2 or 3 (api GetFileAttributesW), a file 267. */
+int check_folder(request *r) {
+  const char *expected = "(string folder path, non-empty, without NUL, at most 32767 characters)";
+  wchar_t *path = arg_types(r, "s") ? arg_path(r, 0) : NULL;
+  if (!path) return bad_request(r, expected);
+  DWORD attributes = GetFileAttributesW(path);
+  if (attributes == INVALID_FILE_ATTRIBUTES) {
+    DWORD e = GetLastError();
+    free(path);
+    return api_error(r, e, "GetFileAttributesW", "the folder does not exist");
+  }
+  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    free(path);
+    return request_error(r, ERROR_DIRECTORY, "GetFileAttributesW", "the path is a file, not a folder");
+  }
+  wchar_t why[1024] = L"", sddl[2048], unread[300] = L"";
+  int verdict = admin_only(path, 0, why, 1024);
+  sddl_of(path, sddl, 2048, unread, 300);
+  free(path);
+  wchar_t reason[1500] = L"";
+  if (verdict < 0) wfmt(reason, 1500, L"this platform (Wine) keeps no DACL, so its owner and DACL cannot be verified: %ls", why);
+  else if (verdict == 0) wfmt(reason, 1500, L"%ls", why);
+  if (unread[0]) wfmt(reason + wcslen(reason), 1500 - wcslen(reason), L"%ls%ls", reason[0] ? L"; " : L"", unread);
+  request_ok(r, 3);
+  buf_int(r->reply, verdict > 0 ? FOLDER_EXISTED_SECURE : verdict < 0 ? FOLDER_CANNOT_ANSWER : FOLDER_NOT_SECURE);
   buf_wstring(r->reply, sddl);
   buf_wstring(r->reply, reason);
   return 1;

@@ -29,6 +29,8 @@ import java.util.Optional;
 public final class Replace implements CustomAction {
     /** CustomActionData key: "1" replaces an equal version in place too (never an older one). */
     public static final String FORCE_EQUAL = "INUSE_FORCE_EQUAL";
+    /** CustomActionData key: the install's run id (Schedule), shared with the rollback action. */
+    public static final String RUN = "INUSE_RUN";
 
     private final Machine machine;
     private final List<Target> targets;
@@ -47,10 +49,12 @@ public final class Replace implements CustomAction {
         if (!force.equals("0") && !force.equals("1")) {
             throw new IllegalArgumentException(FORCE_EQUAL + " in CustomActionData is '" + force + "': only 1 or 0; nothing was changed");
         }
+        String run = runId(data);
         String productCode = session.property("ProductCode");
+        Replacer.checkFolders(machine, folder, new SessionLog(session));
         Journal journal = readJournal(machine, folder);
         List<Detection> detections = new Detector(machine).detect(targets);
-        Replacer replacer = new Replacer(machine, folder, productCode, new SessionLog(session));
+        Replacer replacer = new Replacer(machine, folder, productCode, run, new SessionLog(session));
         Plan plan = Plan.decide(replacer.facts(detections, journal), force.equals("1"));
         if (plan.refused()) {
             for (String line : plan.refusalLines()) {
@@ -68,6 +72,16 @@ public final class Replace implements CustomAction {
         Replacer.Outcome outcome = replacer.act(plan, journal);
         session.log(outcome.replacedNow() + " replaced now, " + outcome.queued() + " queued for the next reboot"
                 + (outcome.rebootNeeded() ? ": InuseRebootCheck asks Windows Installer for the reboot (3010)" : ""));
+    }
+
+    /** The run id from CustomActionData; IllegalArgumentException names what is wrong. */
+    static String runId(CustomActionData data) {
+        String run = data.get(RUN).orElse("");
+        if (!io.inuse.engine.replace.JournalEntry.isRunId(run)) {
+            throw new IllegalArgumentException(RUN + " in CustomActionData is '" + run + "', not a run id (32 lower-case hex digits):"
+                    + " the detect action schedules this action with one; nothing was changed");
+        }
+        return run;
     }
 
     /** The product's journal; empty when there is none yet. A corrupt one stops the action: nothing is done over it. */

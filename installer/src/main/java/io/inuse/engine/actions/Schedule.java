@@ -2,12 +2,14 @@ package io.inuse.engine.actions;
 
 import io.inuse.engine.CustomActionData;
 import io.inuse.engine.session.Session;
+import java.security.SecureRandom;
 
 /**
  * Hands the deferred actions of the replacement their CustomActionData (docs/custom-action-data.md):
  * an immediate action (the detect action, once it has asked and the install goes on) sets the
  * properties named after them. Only what the SYSTEM rule allows: the runtime folder and the timeout
- * for their broker (checked there), and {@value Replace#FORCE_EQUAL} as "1" or "0".
+ * for their broker (checked there), {@value Replace#FORCE_EQUAL} as "1" or "0", and a new run id
+ * ({@value Replace#RUN}) that both share.
  */
 public final class Schedule {
     /** The deferred replace action and its rollback, whose CustomActionData these properties are. */
@@ -28,9 +30,25 @@ public final class Schedule {
                 .put("INUSE_JAVA_HOME", nonEmpty(session.property("INUSE_JAVA_HOME")))
                 .put("INUSE_ENGINE_TIMEOUT", nonEmpty(session.property("INUSE_ENGINE_TIMEOUT")))
                 .put(Replace.FORCE_EQUAL, force.equals("1") ? "1" : "0")
+                .put(Replace.RUN, newRunId())
                 .build();
         session.setProperty(REPLACE, data.encode());
         session.setProperty(ROLLBACK, data.encode());
+    }
+
+    /**
+     * 128 random bits in hex: the run id that ties the replace action's journal run to its own
+     * rollback. It is drawn here, in the install's own session, and users cannot read the journal
+     * (admin-only), so no one can name an earlier run to have it undone.
+     */
+    static String newRunId() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        StringBuilder hex = new StringBuilder(32);
+        for (byte b : bytes) {
+            hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return hex.toString();
     }
 
     private static String nonEmpty(String value) {

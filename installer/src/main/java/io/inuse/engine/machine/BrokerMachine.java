@@ -253,6 +253,16 @@ public final class BrokerMachine implements Machine {
     }
 
     @Override
+    public SecureFolder checkFolder(String path) {
+        List<Object> reply = session.request(Ops.CHECK_FOLDER, path);
+        if (reply.size() != 3 || !(reply.get(0) instanceof Long state) || state < 2 || state > 4
+                || !(reply.get(1) instanceof String sddl) || !(reply.get(2) instanceof String reason)) {
+            throw shape("CHECK_FOLDER", "[integer state 2..4, string SDDL, string reason]", reply);
+        }
+        return new SecureFolder(SecureFolder.State.values()[(int) (state - 1)], sddl, reason);
+    }
+
+    @Override
     public Optional<RegValue> regRead(RegRoot root, String key, String name) {
         List<Object> reply = session.request(Ops.REG_READ, root.name(), key, name);
         if (reply.size() == 1 && reply.get(0) == null) {

@@ -51,6 +51,11 @@ public final class Journal {
             return begin.field("kind");
         }
 
+        /** The run id of the install that began the run. */
+        public String runId() {
+            return begin.field("run");
+        }
+
         public boolean completed() {
             return has(Op.COMPLETED);
         }

@@ -26,7 +26,7 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
 
     /** The operations; each lists its fields after the product code as {@code name:type}. */
     public enum Op {
-        BEGIN("kind:kind", "reason:reason"),
+        BEGIN("kind:kind", "run:run", "reason:reason"),
         BACKUP("target:path", "backup:path", "version:version", "reason:reason"),
         SAVED("target:path", "copy:path", "version:version", "reason:reason"),
         REPLACED("target:path", "from:version-or-none", "to:version", "reason:reason"),
@@ -108,8 +108,13 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
         fields = List.copyOf(fields);
     }
 
-    public static JournalEntry begin(String productCode, String kind, String reason) {
-        return new JournalEntry(Op.BEGIN, productCode, List.of(kind, reason));
+    /**
+     * A run opens. {@code run} is the install's run id ({@link #isRunId}): the detect action draws it and
+     * hands it to the replace action and its rollback, so that a rollback undoes only the run its own
+     * install began, never an earlier one.
+     */
+    public static JournalEntry begin(String productCode, String kind, String run, String reason) {
+        return new JournalEntry(Op.BEGIN, productCode, List.of(kind, run, reason));
     }
 
     public static JournalEntry backup(String productCode, String target, String backup, String version, String reason) {
@@ -245,6 +250,8 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
                 return value.isEmpty() ? "is empty" : null;
             case "reason":
                 return value.isEmpty() ? "is empty: every line says why" : null;
+            case "run":
+                return isRunId(value) ? null : "is not a run id: 32 lower-case hex digits";
             case "kind":
                 return value.equals(INSTALL) || value.equals(UNINSTALL) ? null : "is neither 'install' nor 'uninstall'";
             case "version":
@@ -283,6 +290,20 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
             start = i + 1;
         }
         return parts == 4;
+    }
+
+    /** A run id: 32 lower-case hex digits (128 random bits). */
+    public static boolean isRunId(String text) {
+        if (text == null || text.length() != 32) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isProductCode(String text) {

@@ -9,7 +9,7 @@ import io.inuse.engine.detect.Target;
  * anything there.
  *
  * <pre>
- * &lt;root&gt;\journal.txt
+ * &lt;root&gt;\state\journal.txt                   the journal (the state folder is admin-only: users may read the root)
  * &lt;root&gt;\staging\&lt;name&gt;                          the new file, as Windows Installer installed it
  * &lt;root&gt;\backup\&lt;KnownFolder&gt;\&lt;relative&gt;\&lt;name&gt;   the original, copied once before it is first replaced
  * &lt;root&gt;\rollback\&lt;KnownFolder&gt;\&lt;relative&gt;\&lt;name&gt; the file a run replaces now when it is not the original
@@ -44,8 +44,13 @@ public record ProductFolder(String root) {
         }
     }
 
+    /** The product's private state: the journal. Admin-only (SECURE_FOLDER), unlike the root, which users may read. */
+    public String state() {
+        return root + "\\state";
+    }
+
     public String journal() {
-        return root + "\\journal.txt";
+        return state() + "\\journal.txt";
     }
 
     public String staging() {

@@ -72,11 +72,17 @@ public final class Replacer {
     private final Log log;
     /** path -> SHA-256 of the bytes {@link #facts} read there ("absent" when nothing was). */
     private final Map<String, String> hashes = new HashMap<>();
+    private final String run;
 
-    public Replacer(Machine machine, ProductFolder folder, String productCode, Log log) {
+    /** @param run this install's run id ({@link JournalEntry#isRunId}), which the BEGIN line records */
+    public Replacer(Machine machine, ProductFolder folder, String productCode, String run, Log log) {
+        if (!JournalEntry.isRunId(run)) {
+            throw new IllegalArgumentException("the run id '" + run + "' is not 32 lower-case hex digits");
+        }
         this.machine = machine;
         this.folder = folder;
         this.productCode = productCode;
+        this.run = run;
         this.log = log;
     }
 
@@ -106,8 +112,8 @@ public final class Replacer {
         if (plan.refused()) {
             throw new IllegalArgumentException("a refused plan is not carried out: " + plan.refusalLines());
         }
-        checkSecure(folder.root());
-        Journal journal = write(before.append(JournalEntry.begin(productCode, JournalEntry.INSTALL, "the replace action started")));
+        checkSecure(folder.state());
+        Journal journal = write(before.append(JournalEntry.begin(productCode, JournalEntry.INSTALL, run, "the replace action started")));
         int now = 0;
         int queued = 0;
         for (Plan.Step step : plan.steps()) {
@@ -331,6 +337,29 @@ public final class Replacer {
         return journal;
     }
 
+    /**
+     * Before anything of the product's folder is read or written: the folder and its staging folder,
+     * which Windows Installer made with Program Files' inherited DACL, must let nobody but
+     * Administrators, SYSTEM and TrustedInstaller change them (CHECK_FOLDER; users may read them); the
+     * state folder, which holds the journal, is created admin-only or checked (SECURE_FOLDER). A folder
+     * that fails stops the action before anything changed.
+     */
+    public static void checkFolders(Machine machine, ProductFolder folder, Log log) {
+        for (String path : new String[] {folder.root(), folder.staging()}) {
+            SecureFolder answer = machine.checkFolder(path);
+            switch (answer.state()) {
+                case CANNOT_ANSWER -> log.line(path + ": " + answer.reason() + "; used as it is (the platform keeps no DACL)");
+                case NOT_SECURE -> throw new IllegalStateException(path + " may be changed by others than Administrators, SYSTEM and"
+                        + " TrustedInstaller (" + answer.reason() + "; found " + answer.sddl() + "): nothing was read or changed there."
+                        + " Windows Installer made it under Program Files; give it back Program Files' permissions (or remove it and"
+                        + " repair the product), then run the install again");
+                default -> {
+                }
+            }
+        }
+        checkSecure(machine, folder.state(), log);
+    }
+
     /** Each folder from the product's folder down to {@code path}, created admin-only or checked (SECURE_FOLDER creates no parents). */
     private void secureFoldersDown(String path) {
         int at = folder.root().length();
@@ -343,6 +372,10 @@ public final class Replacer {
 
     /** SECURE_FOLDER: creates it admin-only, or checks it; anything a user could write stops the action. */
     private void checkSecure(String path) {
+        checkSecure(machine, path, log);
+    }
+
+    private static void checkSecure(Machine machine, String path, Log log) {
         SecureFolder answer = machine.secureFolder(path);
         switch (answer.state()) {
             case CREATED, EXISTED_SECURE -> {

@@ -49,22 +49,36 @@ public final class Undo {
     private final ProductFolder folder;
     private final String productCode;
     private final Replacer.Log log;
+    private final String run;
 
-    public Undo(Machine machine, ProductFolder folder, String productCode, Replacer.Log log) {
+    /** @param run the run id of the install this rollback belongs to: only a run it began is undone */
+    public Undo(Machine machine, ProductFolder folder, String productCode, String run, Replacer.Log log) {
+        this.run = run;
         this.machine = machine;
         this.folder = folder;
         this.productCode = productCode;
         this.log = log;
     }
 
-    /** Undoes the journal's last run, unless it was rolled back already; the journal as written. */
+    /**
+     * Undoes the journal's last run when this install began it (its run id and product code) and it was
+     * not rolled back already; the journal as written. An install whose replace action failed or refused
+     * before it began a run finds an earlier run last, and undoes nothing: that run is another install's.
+     */
     public Journal rollBack(Journal journal) {
         List<Journal.Run> runs = journal.runs();
-        if (runs.isEmpty() || runs.get(runs.size() - 1).rolledBack()) {
-            log.line("rollback: nothing of this product's to undo");
+        Journal.Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+        if (last == null || !last.runId().equals(run) || !last.begin().productCode().equals(productCode)
+                || !last.kind().equals(JournalEntry.INSTALL)) {
+            log.line("rollback: nothing of this install's to undo" + (last == null ? "" : ": the journal's last run (line " + last.line()
+                    + ") is an earlier install's, and this one began none (its replace action stopped before it changed anything)"));
             return journal;
         }
-        List<JournalEntry> operations = forward(runs.get(runs.size() - 1));
+        if (last.rolledBack()) {
+            log.line("rollback: this install's run was rolled back already");
+            return journal;
+        }
+        List<JournalEntry> operations = forward(last);
         Journal written = journal;
         for (int i = operations.size() - 1; i >= 0; i--) {
             JournalEntry op = operations.get(i);

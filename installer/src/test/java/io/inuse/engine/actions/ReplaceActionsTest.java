@@ -47,7 +47,7 @@ class ReplaceActionsTest extends ReplaceFixture {
 
     @Test
     void aFreeOlderFileIsReplacedAndNoRebootIsAskedFor() throws Exception {
-        FakeSession session = deferred("InuseReplace", CustomActionData.builder().build().encode());
+        FakeSession session = deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode());
         replace(session);
         assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow());
         assertTrue(session.log.contains(P + "1 replaced now, 0 queued for the next reboot"), session.log.toString());
@@ -62,7 +62,7 @@ class ReplaceActionsTest extends ReplaceFixture {
     @Test
     void aLockedFileIsQueuedAndTheRebootCheckAsksForTheReboot() throws Exception {
         machine.process(77, "C:\\Program Files\\UPS\\upsmon.exe", DLL).lock(DLL);
-        replace(deferred("InuseReplace", CustomActionData.builder().build().encode()));
+        replace(deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode()));
         FakeSession check = new FakeSession("InuseRebootCheck", false);
         new RebootCheck(machine, List.of(MAPI)).run(check);
         assertTrue(check.modes.contains(Msi.MSIRUNMODE_REBOOTATEND), "3010");
@@ -114,7 +114,7 @@ class ReplaceActionsTest extends ReplaceFixture {
         byte[] damaged = "\\??\\C:\\a.tmp\0\\??\\C:\\a.dll\0\0junk\0".getBytes(StandardCharsets.UTF_16LE);
         machine.registry.write(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations", new RegValue(RegValue.REG_MULTI_SZ, damaged));
         machine.process(77, "C:\\Program Files\\UPS\\upsmon.exe", DLL).lock(DLL);
-        FakeSession session = deferred("InuseReplace", CustomActionData.builder().build().encode());
+        FakeSession session = deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> replace(session));
         assertEquals("a replacement at the next reboot cannot be queued; nothing was changed", e.getMessage());
         assertTrue(session.log.stream().anyMatch(l -> l.startsWith(P + "PendingFileRenameOperations is corrupt at byte offset ")
@@ -125,7 +125,7 @@ class ReplaceActionsTest extends ReplaceFixture {
 
         // the same value with the file free: replaced now, the value untouched
         machine.unlock(DLL);
-        replace(deferred("InuseReplace", CustomActionData.builder().build().encode()));
+        replace(deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode()));
         assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow());
         assertArrayEquals(damaged, machine.registry.read(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations").orElseThrow().data());
     }
@@ -133,7 +133,7 @@ class ReplaceActionsTest extends ReplaceFixture {
     @Test
     void aRefusalChangesNothingAndFails() throws Exception {
         machine.disk.protectedFiles.add(DLL.toLowerCase());
-        FakeSession session = deferred("InuseReplace", CustomActionData.builder().build().encode());
+        FakeSession session = deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> replace(session));
         assertEquals("1 target(s) refused; nothing was changed", e.getMessage());
         assertTrue(session.log.stream().anyMatch(l -> l.startsWith(P + "[System]\\MAPI32.DLL (" + DLL + "): refused, protected by Windows Resource Protection")),
@@ -145,23 +145,50 @@ class ReplaceActionsTest extends ReplaceFixture {
     @Test
     void theForceSwitchIsChecked() throws Exception {
         put(DLL, image(1, 2, 0, 0));
-        FakeSession equal = deferred("InuseReplace", CustomActionData.builder().build().encode());
+        FakeSession equal = deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode());
         replace(equal);
         assertTrue(equal.log.stream().anyMatch(l -> l.contains("skip, the same version is in place")), equal.log.toString());
-        FakeSession forced = deferred("InuseReplace", CustomActionData.builder().put(Replace.FORCE_EQUAL, "1").build().encode());
+        FakeSession forced = deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).put(Replace.FORCE_EQUAL, "1").build().encode());
         replace(forced);
         assertTrue(forced.log.contains(P + "1 replaced now, 0 queued for the next reboot"), forced.log.toString());
-        FakeSession bad = deferred("InuseReplace", CustomActionData.builder().put(Replace.FORCE_EQUAL, "yes").build().encode());
+        FakeSession bad = deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).put(Replace.FORCE_EQUAL, "yes").build().encode());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> replace(bad));
         assertEquals("INUSE_FORCE_EQUAL in CustomActionData is 'yes': only 1 or 0; nothing was changed", e.getMessage());
     }
 
     @Test
     void theRollbackPutsTheOriginalBack() throws Exception {
-        replace(deferred("InuseReplace", CustomActionData.builder().build().encode()));
-        FakeSession rollback = deferred("InuseReplaceRollback", "");
+        replace(deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode()));
+        FakeSession rollback = deferred("InuseReplaceRollback", CustomActionData.builder().put(Replace.RUN, RUN).build().encode());
         new ReplaceRollback(machine, FOLDER).run(rollback);
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
-        assertEquals(List.of("ProductCode"), rollback.propertiesRead);
+        assertEquals(List.of("CustomActionData", "ProductCode"), rollback.propertiesRead);
+    }
+
+    @Test
+    void aRefusedRepairsRollbackLeavesTheCompletedInstallAlone() throws Exception {
+        replace(deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode()));
+        byte[] journal = machine.disk.bytes(FOLDER.journal()).orElseThrow();
+        // a repair, its own run id, refused (protected by Windows Resource Protection); Windows Installer then runs the rollback
+        String repair = CustomActionData.builder().put(Replace.RUN, UPGRADE_RUN).build().encode();
+        machine.disk.protectedFiles.add(DLL.toLowerCase());
+        assertThrows(IllegalStateException.class, () -> replace(deferred("InuseReplace", repair)));
+        machine.disk.protectedFiles.remove(DLL.toLowerCase());
+        FakeSession rollback = deferred("InuseReplaceRollback", repair);
+        new ReplaceRollback(machine, FOLDER).run(rollback);
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the first install's file stays");
+        assertArrayEquals(journal, machine.disk.bytes(FOLDER.journal()).orElseThrow(), "the journal is as the first install left it");
+        assertTrue(rollback.log.stream().anyMatch(l -> l.contains("rollback: nothing of this install's to undo")), rollback.log.toString());
+
+        // a rollback without a run id undoes nothing and says why
+        FakeSession bare = deferred("InuseReplaceRollback", "");
+        new ReplaceRollback(machine, FOLDER).run(bare);
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertTrue(bare.log.stream().anyMatch(l -> l.contains("CustomActionData is empty")), bare.log.toString());
+        FakeSession noRun = deferred("InuseReplaceRollback", CustomActionData.builder().put(Replace.FORCE_EQUAL, "0").build().encode());
+        new ReplaceRollback(machine, FOLDER).run(noRun);
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertTrue(noRun.log.stream().anyMatch(l -> l.contains("INUSE_RUN in CustomActionData is '', not a run id") && l.endsWith("nothing is undone")),
+                noRun.log.toString());
     }
 }

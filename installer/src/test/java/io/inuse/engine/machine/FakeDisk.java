@@ -34,6 +34,9 @@ public final class FakeDisk {
 
     /** A folder's owner and DACL when nobody set one: Users may change it. */
     public static final String USERS_SDDL = "O:S-1-5-32-545D:AI(A;OICIID;FA;;;BU)";
+    /** A folder Windows Installer made under Program Files: inherited, Users read and execute, TrustedInstaller full. */
+    public static final String INSTALLER_SDDL = "O:SYD:AI(A;OICIID;FA;;;S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464)"
+            + "(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1200a9;;;BU)";
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     public final Set<String> roots = new HashSet<>(List.of("c:"));
@@ -205,6 +208,22 @@ public final class FakeDisk {
         }
         return e.secure() ? new SecureFolder(SecureFolder.State.EXISTED_SECURE, e.sddl(), "")
                 : new SecureFolder(SecureFolder.State.NOT_SECURE, e.sddl(), path + ": its owner or DACL is not Administrators and SYSTEM only");
+    }
+
+    /**
+     * CHECK_FOLDER: a folder whose security was set with {@link #security} and {@code secure} true, or
+     * given {@link #INSTALLER_SDDL}, passes; one nobody set ({@link #USERS_SDDL}) does not.
+     */
+    SecureFolder check(String path) {
+        Entry e = existing("CHECK_FOLDER", "GetFileAttributesW", path);
+        if (!e.folder()) {
+            throw error("CHECK_FOLDER", 267, "GetFileAttributesW", path);
+        }
+        if (platformCannotAnswer) {
+            return new SecureFolder(SecureFolder.State.CANNOT_ANSWER, e.sddl(), "this platform (Wine) keeps no DACL");
+        }
+        return e.secure() || INSTALLER_SDDL.equals(e.sddl()) ? new SecureFolder(SecureFolder.State.EXISTED_SECURE, e.sddl(), "")
+                : new SecureFolder(SecureFolder.State.NOT_SECURE, e.sddl(), path + ": users may change it");
     }
 
     /** PATH_REMOTE: a UNC path by its syntax, a drive by {@link #driveTypes}; anything else 87, as the broker answers. */

@@ -353,6 +353,12 @@ public class FakeMachine implements Machine {
     }
 
     @Override
+    public SecureFolder checkFolder(String path) {
+        enter("checkFolder", "CHECK_FOLDER", "GetFileAttributesW");
+        return disk.check(path);
+    }
+
+    @Override
     public Optional<RegValue> regRead(RegRoot root, String key, String name) {
         enter("regRead", "REG_READ", "RegQueryValueExW");
         return registry.read(root, key, name);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class JournalCorruptTest {
     private static final String FILE = "C:\\Program Files\\inuse\\" + PC + "\\journal.txt";
     private static final String LEFT = "; the journal is left as it is and nothing is undone from it (docs/journal.md, \"A damaged journal\")";
-    private static final String BEGIN = "BEGIN\t" + PC + "\tinstall\tinstall\n";
+    private static final String BEGIN = "BEGIN\t" + PC + "\tinstall\t" + ReplaceFixture.RUN + "\tinstall\n";
 
     private static void assertCorrupt(String problem, int line, byte[] bytes) {
         JournalException e = assertThrows(JournalException.class, () -> Journal.parse(FILE, bytes));
@@ -81,7 +81,7 @@ class JournalCorruptTest {
                 + " (1.2.0.0), or 'unversioned'", 3, head + "BACKUP\t" + PC + "\tC:\\x.dll\tC:\\b\\x.dll\t1.0\tkept\n");
         assertCorrupt("BEGIN: the product code '{0E4BCAD8-6F21-4C51-9F2C-6DB6A6A8D2B1' is not a GUID in braces with upper-case hex"
                 + " digits, such as {0E4BCAD8-6F21-4C51-9F2C-6DB6A6A8D2B1}", 2,
-                "inuse-journal 1\nBEGIN\t{0E4BCAD8-6F21-4C51-9F2C-6DB6A6A8D2B1\tinstall\tx\n");
+                "inuse-journal 1\nBEGIN\t{0E4BCAD8-6F21-4C51-9F2C-6DB6A6A8D2B1\tinstall\t" + ReplaceFixture.RUN + "\tx\n");
     }
 
     @Test

@@ -87,7 +87,7 @@ class JournalFuzzTest {
         Journal journal = Journal.empty();
         int runs = random.nextInt(4);
         for (int r = 0; r < runs; r++) {
-            journal = journal.append(JournalEntry.begin(pc, random.nextBoolean() ? JournalEntry.INSTALL : JournalEntry.UNINSTALL, text(true)));
+            journal = journal.append(JournalEntry.begin(pc, random.nextBoolean() ? JournalEntry.INSTALL : JournalEntry.UNINSTALL, ReplaceFixture.RUN, text(true)));
             for (int i = random.nextInt(4); i > 0; i--) {
                 journal = journal.append(operation(pc, random.nextInt(6)));
             }

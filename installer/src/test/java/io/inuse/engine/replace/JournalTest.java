@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 class JournalTest {
     static final String PC = "{0E4BCAD8-6F21-4C51-9F2C-6DB6A6A8D2B1}";
     static final String TARGET = "C:\\Windows\\System32\\MAPI32.DLL";
-    static final String BACKUP = "C:\\Program Files\\inuse\\" + PC + "\\backup\\MAPI32.DLL";
-    static final String TEMP = "C:\\Windows\\System32\\MAPI32.DLL.inuse-5f3a.tmp";
+    static final String BACKUP = "C:\\Program Files\\inuse\\MAPI32\\backup\\System\\MAPI32.DLL";
+    static final String TEMP = "C:\\Windows\\System32\\MAPI32.DLL.inuse-1.tmp";
     static final List<Locker> LOCKERS = List.of(
             new Locker(77, "C:\\Program Files\\UPS\\upsmon.exe", Locker.Kind.APPLICATION, List.of()),
             new Locker(912, "C:\\Windows\\System32\\svchost.exe", Locker.Kind.SERVICE,
@@ -29,12 +29,12 @@ class JournalTest {
     /** A first install that queued the replacement, then the uninstall that undid it before the reboot. */
     static Journal installThenUninstall() {
         return Journal.empty()
-                .append(JournalEntry.begin(PC, JournalEntry.INSTALL, "install of inuse MAPI32 replacement 1.1.0"))
+                .append(JournalEntry.begin(PC, JournalEntry.INSTALL, ReplaceFixture.RUN, "install of inuse MAPI32 replacement 1.1.0"))
                 .append(JournalEntry.backup(PC, TARGET, BACKUP, "1.0.0.0", "the original, kept for rollback and uninstall"))
                 .append(JournalEntry.queued(PC, TARGET, TEMP, "\\??\\" + TEMP, "!\\??\\" + TARGET, "1.0.0.0", "1.1.0.0", LOCKERS,
                         "locked by upsmon.exe (pid 77)"))
                 .append(JournalEntry.completed(PC, "1 queued for the next reboot"))
-                .append(JournalEntry.begin(PC, JournalEntry.UNINSTALL, "uninstall"))
+                .append(JournalEntry.begin(PC, JournalEntry.UNINSTALL, ReplaceFixture.UPGRADE_RUN, "uninstall"))
                 .append(JournalEntry.cancelled(PC, "\\??\\" + TEMP, "!\\??\\" + TARGET, "the replacement was still pending"))
                 .append(JournalEntry.restored(PC, TARGET, BACKUP, "1.0.0.0", "the original put back"))
                 .append(JournalEntry.completed(PC, "the original is in place"));
@@ -43,19 +43,19 @@ class JournalTest {
     @Test
     void theFormatIsPlainTabSeparatedLines() throws Exception {
         String expected = "inuse-journal 1\n"
-                + "BEGIN\t" + PC + "\tinstall\tinstall of inuse MAPI32 replacement 1.1.0\n"
-                + "BACKUP\t" + PC + "\tC:\\Windows\\System32\\MAPI32.DLL\tC:\\Program Files\\inuse\\" + PC
-                + "\\backup\\MAPI32.DLL\t1.0.0.0\tthe original, kept for rollback and uninstall\n"
-                + "QUEUED\t" + PC + "\tC:\\Windows\\System32\\MAPI32.DLL\tC:\\Windows\\System32\\MAPI32.DLL.inuse-5f3a.tmp"
-                + "\t\\??\\C:\\Windows\\System32\\MAPI32.DLL.inuse-5f3a.tmp\t!\\??\\C:\\Windows\\System32\\MAPI32.DLL\t1.0.0.0\t1.1.0.0"
+                + "BEGIN\t" + PC + "\tinstall\t" + ReplaceFixture.RUN + "\tinstall of inuse MAPI32 replacement 1.1.0\n"
+                + "BACKUP\t" + PC + "\tC:\\Windows\\System32\\MAPI32.DLL\tC:\\Program Files\\inuse\\MAPI32"
+                + "\\backup\\System\\MAPI32.DLL\t1.0.0.0\tthe original, kept for rollback and uninstall\n"
+                + "QUEUED\t" + PC + "\tC:\\Windows\\System32\\MAPI32.DLL\tC:\\Windows\\System32\\MAPI32.DLL.inuse-1.tmp"
+                + "\t\\??\\C:\\Windows\\System32\\MAPI32.DLL.inuse-1.tmp\t!\\??\\C:\\Windows\\System32\\MAPI32.DLL\t1.0.0.0\t1.1.0.0"
                 + "\t77|APPLICATION|C:\\Program Files\\UPS\\upsmon.exe||;912|SERVICE|C:\\Windows\\System32\\svchost.exe|SNMP|SNMP"
                 + " Service%252C v2\tlocked by upsmon.exe (pid 77)\n"
                 + "COMPLETED\t" + PC + "\t1 queued for the next reboot\n"
-                + "BEGIN\t" + PC + "\tuninstall\tuninstall\n"
-                + "CANCELLED\t" + PC + "\t\\??\\C:\\Windows\\System32\\MAPI32.DLL.inuse-5f3a.tmp\t!\\??\\C:\\Windows\\System32\\MAPI32.DLL"
+                + "BEGIN\t" + PC + "\tuninstall\t" + ReplaceFixture.UPGRADE_RUN + "\tuninstall\n"
+                + "CANCELLED\t" + PC + "\t\\??\\C:\\Windows\\System32\\MAPI32.DLL.inuse-1.tmp\t!\\??\\C:\\Windows\\System32\\MAPI32.DLL"
                 + "\tthe replacement was still pending\n"
-                + "RESTORED\t" + PC + "\tC:\\Windows\\System32\\MAPI32.DLL\tC:\\Program Files\\inuse\\" + PC
-                + "\\backup\\MAPI32.DLL\t1.0.0.0\tthe original put back\n"
+                + "RESTORED\t" + PC + "\tC:\\Windows\\System32\\MAPI32.DLL\tC:\\Program Files\\inuse\\MAPI32"
+                + "\\backup\\System\\MAPI32.DLL\t1.0.0.0\tthe original put back\n"
                 + "COMPLETED\t" + PC + "\tthe original is in place\n";
         Journal journal = installThenUninstall();
         byte[] bytes = journal.encode();
@@ -88,7 +88,7 @@ class JournalTest {
         JournalEntry entry = JournalEntry.replaced(PC, path, JournalEntry.NONE, "65535.0.65535.1", "tab\there");
         assertEquals("REPLACED\t" + PC + "\tD:\\odd%09name%0D%0A%2541 100%25 ë 東京 \uD83D\uDCE6%00%1F\u007F\\x.dll\tnone"
                 + "\t65535.0.65535.1\ttab%09here\n", entry.line());
-        Journal journal = Journal.empty().append(JournalEntry.begin(PC, JournalEntry.INSTALL, "x")).append(entry);
+        Journal journal = Journal.empty().append(JournalEntry.begin(PC, JournalEntry.INSTALL, ReplaceFixture.RUN, "x")).append(entry);
         Journal parsed = Journal.parse("j", journal.encode());
         assertEquals(path, parsed.entries().get(1).field("target"));
         assertNull(parsed.entries().get(1).version("from"));
@@ -108,7 +108,7 @@ class JournalTest {
     @Test
     void runsGroupTheLinesFromOneBeginToTheNext() {
         Journal journal = installThenUninstall()
-                .append(JournalEntry.begin(PC, JournalEntry.INSTALL, "reinstall"))
+                .append(JournalEntry.begin(PC, JournalEntry.INSTALL, ReplaceFixture.RUN, "reinstall"))
                 .append(JournalEntry.replaced(PC, TARGET, "1.0.0.0", "1.1.0.0", "free"));
         List<Journal.Run> runs = journal.runs();
         assertEquals(3, runs.size());
@@ -128,7 +128,7 @@ class JournalTest {
     @Test
     void aRolledBackRunHasItsUndoStepsAndTheMarker() {
         Journal journal = Journal.empty()
-                .append(JournalEntry.begin(PC, JournalEntry.INSTALL, "install"))
+                .append(JournalEntry.begin(PC, JournalEntry.INSTALL, ReplaceFixture.RUN, "install"))
                 .append(JournalEntry.replaced(PC, TARGET, JournalEntry.NONE, "1.1.0.0", "nothing was there"))
                 .append(JournalEntry.completed(PC, "1 installed"))
                 .append(JournalEntry.removed(PC, TARGET, "1.1.0.0", "a later action failed: the file we installed is removed"))
@@ -137,15 +137,15 @@ class JournalTest {
         assertTrue(run.completed());
         assertTrue(run.rolledBack());
         assertEquals(List.of(Op.REPLACED, Op.REMOVED), ops(run.operations()));
-        assertEquals(2, journal.append(JournalEntry.begin(PC, JournalEntry.INSTALL, "again")).runs().size());
+        assertEquals(2, journal.append(JournalEntry.begin(PC, JournalEntry.INSTALL, ReplaceFixture.RUN, "again")).runs().size());
     }
 
     @Test
     void aLaterVersionOpensItsOwnRunWithItsOwnProductCode() throws Exception {
         String next = "{11111111-2222-3333-4444-555555555555}";
-        Journal journal = Journal.empty().append(JournalEntry.begin(PC, JournalEntry.INSTALL, "v1"))
+        Journal journal = Journal.empty().append(JournalEntry.begin(PC, JournalEntry.INSTALL, ReplaceFixture.RUN, "v1"))
                 .append(JournalEntry.completed(PC, "done"))
-                .append(JournalEntry.begin(next, JournalEntry.INSTALL, "the upgrade"))
+                .append(JournalEntry.begin(next, JournalEntry.INSTALL, ReplaceFixture.RUN, "the upgrade"))
                 .append(JournalEntry.completed(next, "done"));
         assertEquals(2, journal.runs().size());
         assertEquals(next, journal.productCode());
@@ -154,7 +154,7 @@ class JournalTest {
 
     @Test
     void appendRefusesWhatBreaksTheRulesBetweenLines() {
-        Journal begun = Journal.empty().append(JournalEntry.begin(PC, JournalEntry.INSTALL, "install"));
+        Journal begun = Journal.empty().append(JournalEntry.begin(PC, JournalEntry.INSTALL, ReplaceFixture.RUN, "install"));
         Journal done = begun.append(JournalEntry.completed(PC, "done"));
         Journal rolledBack = done.append(JournalEntry.rolledBack(PC, "rolled back"));
         assertRule("line 2 of the journal: BACKUP before any BEGIN: every operation belongs to a run that a BEGIN line opens",
@@ -175,7 +175,7 @@ class JournalTest {
         done.append(JournalEntry.cancelled(PC, "\\??\\" + TEMP, "", "undo after completion is fine"));
         done.append(JournalEntry.queued(PC, TARGET, TEMP, "\\??\\" + TEMP, "!\\??\\" + TARGET, "1.1.0.0", "1.0.0.0", LOCKERS,
                 "a rollback's restore, held until the reboot"));
-        begun.append(JournalEntry.begin(PC, JournalEntry.INSTALL, "an interrupted run may be followed by a new one"));
+        begun.append(JournalEntry.begin(PC, JournalEntry.INSTALL, ReplaceFixture.RUN, "an interrupted run may be followed by a new one"));
     }
 
     private static void assertRule(String message, Journal journal, JournalEntry next) {
@@ -193,7 +193,7 @@ class JournalTest {
             assertField("BACKUP: field 'version' ('" + bad + "') is not a version: four numbers from 0 to 65535 without leading"
                     + " zeros (1.2.0.0), or 'unversioned'", () -> JournalEntry.backup(PC, TARGET, BACKUP, bad, "x"));
         }
-        assertField("BEGIN: field 'kind' ('repair') is neither 'install' nor 'uninstall'", () -> JournalEntry.begin(PC, "repair", "x"));
+        assertField("BEGIN: field 'kind' ('repair') is neither 'install' nor 'uninstall'", () -> JournalEntry.begin(PC, "repair", ReplaceFixture.RUN, "x"));
         assertField("QUEUED: an empty destination (a delete at the next reboot) goes with the version 'none' after it, and only"
                 + " then; here destination '' and to '1.1.0.0'",
                 () -> JournalEntry.queued(PC, TARGET, TEMP, "\\??\\" + TEMP, "", "1.0.0.0", "1.1.0.0", List.of(), "x"));

@@ -1,9 +1,9 @@
 package io.inuse.engine.replace;
 
 import io.inuse.engine.detect.Target;
+import io.inuse.engine.machine.FakeDisk;
 import io.inuse.engine.machine.FakeMachine;
 import io.inuse.engine.machine.KnownFolder;
-import io.inuse.engine.machine.SecureFolder;
 import io.inuse.pe.TestImages;
 
 /**
@@ -16,14 +16,19 @@ public abstract class ReplaceFixture {
     public static final String CODE = "{0AF3F963-E7BC-3942-B096-5D906CF7D4DB}";
     public static final Target MAPI = new Target(KnownFolder.System, "", "MAPI32.DLL");
     public static final ProductFolder FOLDER = new ProductFolder(ROOT);
+    /** This install's run id, and another install's (an upgrade's, in the tests that have one). */
+    public static final String RUN = "5f3a0c1e9b7d4a2680e1c3b5d7f90a2b";
+    public static final String UPGRADE_RUN = "0123456789abcdef0123456789abcdef";
 
     protected final FakeMachine machine = FakeMachine.standard();
 
     protected ReplaceFixture() {
         machine.disk.folder(ROOT);
         machine.disk.folder("C:\\Windows\\system32");
-        machine.disk.security(ROOT, SecureFolder.SDDL, true);
         put(FOLDER.staged(MAPI), image(1, 2, 0, 0));
+        // as Windows Installer makes them under Program Files: inherited, Users may read, only admins change
+        machine.disk.security(ROOT, FakeDisk.INSTALLER_SDDL, false);
+        machine.disk.security(FOLDER.staging(), FakeDisk.INSTALLER_SDDL, false);
     }
 
     /** A PE image (an x64 DLL) with that file version. */

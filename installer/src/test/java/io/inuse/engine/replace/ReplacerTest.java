@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class ReplacerTest extends ReplaceFixture {
 
     final List<String> log = new ArrayList<>();
-    final Replacer replacer = new Replacer(machine, FOLDER, CODE, log::add);
+    final Replacer replacer = new Replacer(machine, FOLDER, CODE, RUN, log::add);
 
     Replacer.Outcome run(Journal journal) {
         List<Detection> detections = new Detector(machine).detect(List.of(MAPI));
@@ -109,13 +109,24 @@ class ReplacerTest extends ReplaceFixture {
     }
 
     @Test
-    void aProductFolderAUserCanWriteStopsBeforeAnythingIsWritten() throws Exception {
+    void aProductFolderAUserCanWriteStopsBeforeAnythingIsRead() throws Exception {
         put(DLL, image(1, 0, 0, 0));
-        machine.disk.security(ROOT, FakeDisk.USERS_SDDL, false);
-        List<Detection> detections = new Detector(machine).detect(List.of(MAPI));
-        Plan plan = Plan.decide(replacer.facts(detections, Journal.empty()), false);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> replacer.act(plan, Journal.empty()));
-        assertTrue(e.getMessage().startsWith(ROOT + " is not admin-only"), e.getMessage());
+        // Windows Installer's folder as it is made (Program Files' inherited DACL: Users read) passes
+        Replacer.checkFolders(machine, FOLDER, log::add);
+        assertTrue(machine.disk.exists(FOLDER.state()), "the state folder is created admin-only");
+        for (String folder : List.of(ROOT, FOLDER.staging())) {
+            machine.disk.security(folder, FakeDisk.USERS_SDDL, false);
+            machine.calls.clear();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Replacer.checkFolders(machine, FOLDER, log::add));
+            assertTrue(e.getMessage().startsWith(folder + " may be changed by others than Administrators, SYSTEM and TrustedInstaller ("),
+                    e.getMessage());
+            assertFalse(machine.calls.contains("readFile"), "nothing read: " + machine.calls);
+            machine.disk.security(folder, FakeDisk.INSTALLER_SDDL, false);
+        }
+        // the state folder is admin-only: one that users may change stops the action as well
+        machine.disk.security(FOLDER.state(), FakeDisk.INSTALLER_SDDL, false);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Replacer.checkFolders(machine, FOLDER, log::add));
+        assertTrue(e.getMessage().startsWith(FOLDER.state() + " is not admin-only"), e.getMessage());
         assertFalse(machine.disk.exists(FOLDER.journal()));
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
     }

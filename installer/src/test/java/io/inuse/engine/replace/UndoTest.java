@@ -27,13 +27,13 @@ class UndoTest extends ReplaceFixture {
     final List<String> log = new ArrayList<>();
 
     Journal install() {
-        Replacer replacer = new Replacer(machine, FOLDER, CODE, log::add);
+        Replacer replacer = new Replacer(machine, FOLDER, CODE, RUN, log::add);
         Plan plan = Plan.decide(replacer.facts(new Detector(machine).detect(List.of(MAPI)), Journal.empty()), false);
         return replacer.act(plan, Journal.empty()).journal();
     }
 
     Journal rollBack(Journal journal) {
-        return new Undo(machine, FOLDER, CODE, log::add).rollBack(journal);
+        return new Undo(machine, FOLDER, CODE, RUN, log::add).rollBack(journal);
     }
 
     Optional<byte[]> pending() {
@@ -111,7 +111,29 @@ class UndoTest extends ReplaceFixture {
         put(DLL, image(1, 0, 0, 0));
         Journal once = rollBack(install());
         assertEquals(once, rollBack(once));
-        assertTrue(log.contains("rollback: nothing of this product's to undo"));
+        assertTrue(log.contains("rollback: this install's run was rolled back already"), log.toString());
+    }
+
+    @Test
+    void anotherInstallsRunIsNotUndone() throws Exception {
+        // v1 replaced the original; then a repair (same product, its own run id) stops before it begins a run
+        put(DLL, image(1, 0, 0, 0));
+        Journal journal = install();
+        Journal after = new Undo(machine, FOLDER, CODE, UPGRADE_RUN, log::add).rollBack(journal);
+        assertEquals(journal, after, "nothing written");
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the completed install's file stays");
+        assertTrue(log.contains("rollback: nothing of this install's to undo: the journal's last run (line 2) is an earlier install's, and"
+                + " this one began none (its replace action stopped before it changed anything)"), log.toString());
+        // the same with a queued replacement of the earlier install: its entry stays pending, its temporary copy too
+        log.clear();
+        UndoTest other = new UndoTest();
+        other.put(DLL, image(1, 0, 0, 0));
+        other.machine.lock(DLL);
+        Journal queued = other.install();
+        byte[] pendingBefore = other.pending().orElseThrow();
+        new Undo(other.machine, FOLDER, CODE, UPGRADE_RUN, log::add).rollBack(queued);
+        assertArrayEquals(pendingBefore, other.pending().orElseThrow());
+        assertTrue(other.machine.disk.exists(DLL + ".inuse-1.tmp"));
     }
 
     void setPending(String name, byte[] bytes) {
@@ -170,7 +192,7 @@ class UndoTest extends ReplaceFixture {
         // the next version of the product, over our own 1.2.0.0: no backup (the original is kept), a rollback copy
         String upgradeCode = "{11111111-2222-3333-4444-555555555555}";
         put(FOLDER.staged(MAPI), image(1, 3, 0, 0));
-        Replacer replacer = new Replacer(machine, FOLDER, upgradeCode, log::add);
+        Replacer replacer = new Replacer(machine, FOLDER, upgradeCode, UPGRADE_RUN, log::add);
         Plan plan = Plan.decide(replacer.facts(new Detector(machine).detect(List.of(MAPI)), first), false);
         Journal upgraded = replacer.act(plan, first).journal();
         assertArrayEquals(image(1, 3, 0, 0), machine.disk.bytes(DLL).orElseThrow());
@@ -180,7 +202,7 @@ class UndoTest extends ReplaceFixture {
         assertEquals(List.of(JournalEntry.Op.SAVED, JournalEntry.Op.QUEUED, JournalEntry.Op.REPLACED,
                 JournalEntry.Op.COMPLETED), ops);
 
-        Journal after = new Undo(machine, FOLDER, upgradeCode, log::add).rollBack(upgraded);
+        Journal after = new Undo(machine, FOLDER, upgradeCode, UPGRADE_RUN, log::add).rollBack(upgraded);
         assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the earlier version is back");
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(FOLDER.backup(MAPI)).orElseThrow(), "the original's backup is untouched");
         JournalEntry restored = after.entries().get(after.entries().size() - 2);

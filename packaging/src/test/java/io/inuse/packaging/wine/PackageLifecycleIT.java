@@ -136,7 +136,7 @@ class PackageLifecycleIT {
                         + " reboot at the end (3010)"), "3010 comes from the reboot check");
                 assertTrue(locker.running(), "under /qn nothing rebooted the machine or ended the locker");
                 // the journal: the upgrade's run queued the replacement, with the locker that forced it and the reason
-                Path journal = wine.root().resolve("drive_c/Program Files/inuse/MAPI32/journal.txt");
+                Path journal = wine.root().resolve("drive_c/Program Files/inuse/MAPI32/state/journal.txt");
                 List<String> lines = Files.readAllLines(journal);
                 String queued = lines.stream().filter(l -> l.startsWith("QUEUED\t" + productCode(bed.v2) + "\t")).findFirst()
                         .orElseThrow(() -> new AssertionError("no QUEUED line of v2 in " + lines));

@@ -56,7 +56,7 @@ class ReplaceIT {
 
     /** The operations of the journal's last run, BEGIN first (docs/journal.md). */
     private static List<String> lastRun(WinePrefix wine) throws Exception {
-        List<String> lines = Files.readAllLines(productFolder(wine).resolve("journal.txt"), StandardCharsets.UTF_8);
+        List<String> lines = Files.readAllLines(productFolder(wine).resolve("state/journal.txt"), StandardCharsets.UTF_8);
         assertEquals("inuse-journal 1", lines.get(0));
         List<String> run = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {
@@ -70,7 +70,7 @@ class ReplaceIT {
     }
 
     private static String journal(WinePrefix wine) throws Exception {
-        return Files.readString(productFolder(wine).resolve("journal.txt"), StandardCharsets.UTF_8);
+        return Files.readString(productFolder(wine).resolve("state/journal.txt"), StandardCharsets.UTF_8);
     }
 
     private static byte[] multiSz(String... strings) {
