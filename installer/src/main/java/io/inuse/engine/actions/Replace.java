@@ -6,6 +6,7 @@ import io.inuse.engine.detect.Detection;
 import io.inuse.engine.detect.Detector;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.Machine;
+import io.inuse.engine.replace.FolderChecks;
 import io.inuse.engine.replace.Journal;
 import io.inuse.engine.replace.JournalException;
 import io.inuse.engine.replace.Plan;
@@ -51,7 +52,7 @@ public final class Replace implements CustomAction {
         }
         String run = runId(data);
         String productCode = session.property("ProductCode");
-        Replacer.checkFolders(machine, folder, new SessionLog(session));
+        FolderChecks.check(machine, folder, new SessionLog(session));
         Journal journal = readJournal(machine, folder);
         List<Detection> detections = new Detector(machine).detect(targets);
         Replacer replacer = new Replacer(machine, folder, productCode, run, new SessionLog(session));
@@ -65,7 +66,7 @@ public final class Replace implements CustomAction {
         if (plan.rebootNeeded()) {
             Optional<String> damaged = replacer.pendingValueProblem();
             if (damaged.isPresent()) {
-                session.log(damaged.get());
+                session.log(damaged.get() + ". So no replacement is queued and nothing was replaced: run the install again after that");
                 throw new IllegalStateException("a replacement at the next reboot cannot be queued; nothing was changed");
             }
         }

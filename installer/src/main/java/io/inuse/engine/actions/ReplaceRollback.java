@@ -2,6 +2,7 @@ package io.inuse.engine.actions;
 
 import io.inuse.engine.CustomAction;
 import io.inuse.engine.machine.Machine;
+import io.inuse.engine.replace.FolderChecks;
 import io.inuse.engine.replace.Journal;
 import io.inuse.engine.replace.ProductFolder;
 import io.inuse.engine.replace.Replacer;
@@ -33,7 +34,7 @@ public final class ReplaceRollback implements CustomAction {
             session.log(e.getMessage().replace("nothing was changed", "nothing is undone"));
             return;
         }
-        Replacer.checkFolders(machine, folder, new Replace.SessionLog(session));
+        FolderChecks.check(machine, folder, new Replace.SessionLog(session));
         Journal journal = Replace.readJournal(machine, folder);
         new Undo(machine, folder, session.property("ProductCode"), run, new Replace.SessionLog(session)).rollBack(journal);
     }

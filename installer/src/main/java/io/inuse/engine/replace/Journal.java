@@ -29,7 +29,7 @@ import java.util.List;
  * header belongs to a run that a BEGIN opens; one product code per run (the journal lives in the
  * product's folder, shared by its versions, so that an upgrade finds the original's backup and
  * what earlier versions did; each version's runs carry its own ProductCode); at most one COMPLETED
- * and one ROLLED_BACK per run; after COMPLETED no BACKUP, SAVED or REPLACED, only undo steps (CANCELLED,
+ * and one ROLLED_BACK per run; after COMPLETED no BACKUP, SAVED, REPLACED or SUPERSEDED, only undo steps (CANCELLED,
  * RESTORED, REMOVED, and QUEUED for a restore held until the reboot) and ROLLED_BACK; after
  * ROLLED_BACK only a new BEGIN. A run that has neither marker was interrupted;
  * a BEGIN may follow it.
@@ -263,7 +263,7 @@ public final class Journal {
             if (op == Op.COMPLETED && completed > 0) {
                 return "a second COMPLETED in the run of line " + begin + " (the first is at line " + completed + ")";
             }
-            if (completed > 0 && (op == Op.BACKUP || op == Op.SAVED || op == Op.REPLACED)) {
+            if (completed > 0 && (op == Op.BACKUP || op == Op.SAVED || op == Op.REPLACED || op == Op.SUPERSEDED)) {
                 return op + " after the run of line " + begin + " was completed at line " + completed
                         + ": a completed run takes only undo steps (CANCELLED, RESTORED, REMOVED, QUEUED) and ROLLED_BACK";
             }

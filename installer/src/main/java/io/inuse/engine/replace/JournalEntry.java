@@ -33,6 +33,7 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
         QUEUED("target:path", "temp:path", "source:path", "destination:text", "from:version", "to:version-or-none",
                 "lockers:lockers", "reason:reason"),
         CANCELLED("source:path", "destination:text", "reason:reason"),
+        SUPERSEDED("target:path", "temp:path", "source:path", "destination:text", "reason:reason"),
         RESTORED("target:path", "backup:path", "version:version", "reason:reason"),
         REMOVED("target:path", "version:version", "reason:reason"),
         COMPLETED("reason:reason"),
@@ -135,6 +136,15 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
             String from, String to, List<Locker> lockers, String reason) {
         return new JournalEntry(Op.QUEUED, productCode,
                 List.of(target, temp, source, destination, from, to, LockersProperty.encode(lockers), reason));
+    }
+
+    /**
+     * This run removed an earlier run's queued entry (its exact strings) onto the same target, which would
+     * undo this run at the next boot; the earlier run's temporary copy is kept for this run's rollback.
+     */
+    public static JournalEntry superseded(String productCode, String target, String temp, String source, String destination,
+            String reason) {
+        return new JournalEntry(Op.SUPERSEDED, productCode, List.of(target, temp, source, destination, reason));
     }
 
     public static JournalEntry cancelled(String productCode, String source, String destination, String reason) {

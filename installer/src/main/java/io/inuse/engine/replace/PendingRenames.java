@@ -185,10 +185,9 @@ public final class PendingRenames {
                 problem = e.getMessage();
             }
         }
-        return Optional.of(problem + ". A replacement at the next reboot would be appended to it, and Windows could not carry it"
-                + " out at boot, so none is queued: nothing was replaced. The value is other software's and is left as it is:"
-                + " restart the machine (Windows empties the value at boot), or export HKLM\\" + KEY
-                + " and remove the damaged value, then run the install again");
+        return Optional.of(problem + ". A move at the next reboot would be appended to it, and Windows could not carry it out at"
+                + " boot. The value is other software's and is left as it is: restart the machine (Windows empties the value at"
+                + " boot), or export HKLM\\" + KEY + " and remove the damaged value");
     }
 
     /**

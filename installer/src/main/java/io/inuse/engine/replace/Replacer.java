@@ -3,7 +3,6 @@ package io.inuse.engine.replace;
 import io.inuse.engine.detect.Detection;
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.machine.RegRoot;
-import io.inuse.engine.machine.SecureFolder;
 import io.inuse.engine.machine.WriteMode;
 import io.inuse.engine.session.SessionException;
 import java.security.MessageDigest;
@@ -112,8 +111,13 @@ public final class Replacer {
         if (plan.refused()) {
             throw new IllegalArgumentException("a refused plan is not carried out: " + plan.refusalLines());
         }
-        checkSecure(folder.state());
+        FolderChecks.secure(machine, folder.state(), log);
         Journal journal = write(before.append(JournalEntry.begin(productCode, JournalEntry.INSTALL, run, "the replace action started")));
+        List<String> paths = new ArrayList<>();
+        for (Plan.Step step : plan.steps()) {
+            paths.add(step.facts().path());
+        }
+        journal = new Reconcile(machine, folder, productCode, log).supersede(paths, journal);
         int now = 0;
         int queued = 0;
         for (Plan.Step step : plan.steps()) {
@@ -146,7 +150,8 @@ public final class Replacer {
                     }
                     Optional<String> damaged = pendingValueProblem();
                     if (damaged.isPresent()) {
-                        throw new IllegalStateException(damaged.get());
+                        throw new IllegalStateException(damaged.get() + ". So the replacement of " + f.path() + ", held now, is not"
+                                + " queued: run the install again after that");
                     }
                     machine.moveFile(temp, f.path(), Machine.MOVEFILE_DELAY_UNTIL_REBOOT | Machine.MOVEFILE_REPLACE_EXISTING);
                     log.line("queued " + temp + " -> " + f.path() + " for the next reboot (MoveFileEx DELAY_UNTIL_REBOOT | REPLACE_EXISTING)");
@@ -166,13 +171,14 @@ public final class Replacer {
      * MOVEFILE_REPLACE_EXISTING, so that a copy cut short never sits under the backup's name.
      */
     private Journal backUp(PlanFacts f, Journal journal) {
-        secureFoldersDown(folder.backupFolder(f.target()));
+        FolderChecks.secureDown(machine, folder, folder.backupFolder(f.target()), log);
         String backup = folder.backup(f.target());
         Journal written = write(journal.append(JournalEntry.backup(productCode, f.path(), backup, versionOrUnversioned(f.existing()),
                 "the original, kept for rollback and uninstall")));
         String partial = backup + ".tmp";
         deleteIfThere(partial);
         machine.copyFile(f.path(), partial, true);
+        checkCopy(f, partial);
         try {
             machine.moveFile(partial, backup, Machine.MOVEFILE_WRITE_THROUGH);
         } catch (SessionException e) {
@@ -199,13 +205,14 @@ public final class Replacer {
      * run's copy, which is of no use any more.
      */
     private Journal saveForRollback(PlanFacts f, Journal journal) {
-        secureFoldersDown(folder.rollbackFolder(f.target()));
+        FolderChecks.secureDown(machine, folder, folder.rollbackFolder(f.target()), log);
         String copy = folder.rollbackCopy(f.target());
         Journal written = write(journal.append(JournalEntry.saved(productCode, f.path(), copy, versionOrUnversioned(f.existing()),
                 "the file in place, kept for this run's rollback only")));
         String partial = copy + ".tmp";
         deleteIfThere(partial);
         machine.copyFile(f.path(), partial, true);
+        checkCopy(f, partial);
         machine.moveFile(partial, copy, Machine.MOVEFILE_REPLACE_EXISTING | Machine.MOVEFILE_WRITE_THROUGH);
         log.line("kept " + f.path() + " (" + f.existing().describe() + ") as " + copy + " for this run's rollback");
         return written;
@@ -246,6 +253,17 @@ public final class Replacer {
     private static IllegalStateException appeared(String path, String how) {
         return new IllegalStateException(path + ": a file appeared there since it was read as absent (" + how
                 + "): it was left alone and nothing was put in place (the file changed while it was examined). Run the install again");
+    }
+
+    /** A copy of the file in place must hold the bytes the facts read: a file changed since is not kept as what it was. */
+    private void checkCopy(PlanFacts f, String copy) {
+        String copied = machine.fileInfo(copy).sha256();
+        if (!copied.equals(hashes.get(f.path()))) {
+            deleteIfThere(copy);
+            throw new IllegalStateException(f.path() + " changed since it was read (SHA-256 " + hashes.get(f.path()) + " then, "
+                    + copied + " in its copy): it was not kept, and nothing was replaced (the file changed while it was"
+                    + " examined). Run the install again");
+        }
     }
 
     /** Before a move now: the file in place must still be the one the facts read (same SHA-256). */
@@ -337,55 +355,6 @@ public final class Replacer {
         return journal;
     }
 
-    /**
-     * Before anything of the product's folder is read or written: the folder and its staging folder,
-     * which Windows Installer made with Program Files' inherited DACL, must let nobody but
-     * Administrators, SYSTEM and TrustedInstaller change them (CHECK_FOLDER; users may read them); the
-     * state folder, which holds the journal, is created admin-only or checked (SECURE_FOLDER). A folder
-     * that fails stops the action before anything changed.
-     */
-    public static void checkFolders(Machine machine, ProductFolder folder, Log log) {
-        for (String path : new String[] {folder.root(), folder.staging()}) {
-            SecureFolder answer = machine.checkFolder(path);
-            switch (answer.state()) {
-                case CANNOT_ANSWER -> log.line(path + ": " + answer.reason() + "; used as it is (the platform keeps no DACL)");
-                case NOT_SECURE -> throw new IllegalStateException(path + " may be changed by others than Administrators, SYSTEM and"
-                        + " TrustedInstaller (" + answer.reason() + "; found " + answer.sddl() + "): nothing was read or changed there."
-                        + " Windows Installer made it under Program Files; give it back Program Files' permissions (or remove it and"
-                        + " repair the product), then run the install again");
-                default -> {
-                }
-            }
-        }
-        checkSecure(machine, folder.state(), log);
-    }
-
-    /** Each folder from the product's folder down to {@code path}, created admin-only or checked (SECURE_FOLDER creates no parents). */
-    private void secureFoldersDown(String path) {
-        int at = folder.root().length();
-        while (at < path.length()) {
-            int next = path.indexOf('\\', at + 1);
-            at = next < 0 ? path.length() : next;
-            checkSecure(path.substring(0, at));
-        }
-    }
-
-    /** SECURE_FOLDER: creates it admin-only, or checks it; anything a user could write stops the action. */
-    private void checkSecure(String path) {
-        checkSecure(machine, path, log);
-    }
-
-    private static void checkSecure(Machine machine, String path, Log log) {
-        SecureFolder answer = machine.secureFolder(path);
-        switch (answer.state()) {
-            case CREATED, EXISTED_SECURE -> {
-            }
-            case CANNOT_ANSWER -> log.line(path + ": " + answer.reason() + "; used as it is (the platform keeps no DACL)");
-            case NOT_SECURE -> throw new IllegalStateException(path + " is not admin-only (" + answer.reason() + "; found "
-                    + answer.sddl() + "): nothing was staged or written there; remove the folder or give it to Administrators and"
-                    + " SYSTEM only, then run the install again");
-        }
-    }
 
     /** {@link #read}, and the SHA-256 of the bytes read kept for {@link #checkUnchanged}. */
     private FileState readTarget(String path) {

@@ -2,14 +2,11 @@ package io.inuse.engine.replace;
 
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.machine.RegRoot;
-import io.inuse.engine.machine.RegValue;
 import io.inuse.engine.machine.WriteMode;
 import io.inuse.engine.session.SessionException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 /**
  * The undo of the replace action (its rollback, issue 15): takes back, newest first, what the
@@ -41,8 +38,6 @@ import java.util.function.Predicate;
 public final class Undo {
     private static final long ERROR_FILE_NOT_FOUND = 2;
     private static final long ERROR_PATH_NOT_FOUND = 3;
-    private static final int REG_MULTI_SZ = RegValue.REG_MULTI_SZ;
-    private static final int EDIT_ATTEMPTS = 3;
     private static final int MAX_ASIDE_NAMES = 100;
 
     private final Machine machine;
@@ -85,6 +80,7 @@ public final class Undo {
             switch (op.op()) {
                 case QUEUED -> written = cancel(op, written);
                 case REPLACED -> written = undoReplaced(op, restoreSource(operations, journal, op), written);
+                case SUPERSEDED -> written = new Reconcile(machine, folder, productCode, log).requeue(op, journal, written);
                 default -> {
                     // BACKUP stays (the original, for uninstall); SAVED too (the next run's copy replaces it)
                 }
@@ -112,7 +108,7 @@ public final class Undo {
         String destination = queued.field("destination");
         List<String> removed = new ArrayList<>();
         for (String name : new String[] {PendingRenames.VALUE, PendingRenames.VALUE_2}) {
-            String outcome = removeEntry(name, new Ours(source, destination));
+            String outcome = PendingEdit.remove(machine, name, source, destination, log, "rollback: ");
             if (outcome != null) {
                 log.line("rollback: " + outcome);
                 if (outcome.startsWith("removed ")) {
@@ -127,45 +123,6 @@ public final class Undo {
             return journal;
         }
         return write(journal.append(JournalEntry.cancelled(productCode, source, destination, String.join("; ", removed))));
-    }
-
-    /**
-     * Removes our entries from one value; what was done, in words, or null when the value is absent or
-     * holds none. The value is read again right before it is written: when its bytes changed since they
-     * were decoded, the edit starts over, {@value #EDIT_ATTEMPTS} times at most.
-     */
-    private String removeEntry(String name, Ours ours) {
-        for (int attempt = 1; attempt <= EDIT_ATTEMPTS; attempt++) {
-            Optional<RegValue> value = machine.regRead(RegRoot.HKLM, PendingRenames.KEY, name);
-            if (value.isEmpty()) {
-                return null;
-            }
-            if (value.get().type() != REG_MULTI_SZ) {
-                return name + " is not REG_MULTI_SZ (type " + value.get().type() + "): left as it is";
-            }
-            PendingRenames without;
-            try {
-                without = PendingRenames.decode(name, value.get().data()).withoutEntries(ours);
-            } catch (PendingRenamesException e) {
-                return e.getMessage() + ": left as it is";
-            }
-            if (!without.isChanged()) {
-                return null;
-            }
-            Optional<RegValue> again = machine.regRead(RegRoot.HKLM, PendingRenames.KEY, name);
-            if (again.isEmpty() || again.get().type() != REG_MULTI_SZ || !Arrays.equals(again.get().data(), value.get().data())) {
-                log.line("rollback: " + name + " changed while it was edited; reading it again");
-                continue;
-            }
-            if (without.isEmpty()) {
-                machine.regDeleteValue(RegRoot.HKLM, PendingRenames.KEY, name);
-            } else {
-                machine.regWrite(RegRoot.HKLM, PendingRenames.KEY, name, new RegValue(REG_MULTI_SZ, without.encode()));
-            }
-            return "removed " + ours + " from " + name;
-        }
-        return name + " changed each of the " + EDIT_ATTEMPTS + " times it was edited: left as it is, so " + ours
-                + " may still be pending (its temporary file is deleted, so it does nothing)";
     }
 
     private Journal undoReplaced(JournalEntry replaced, Optional<JournalEntry> backup, Journal journal) {
@@ -208,6 +165,13 @@ public final class Undo {
                 throw e;
             }
         }
+        Optional<String> damaged = pendingValueProblem();
+        if (damaged.isPresent()) {
+            deleteIfThere(temp);
+            log.line("rollback: " + target + " is held, and its restore at the next reboot cannot be queued: " + damaged.get()
+                    + ". It stays as it is; copy " + backupPath + " over it after a restart");
+            return written;
+        }
         written = write(written.append(JournalEntry.queued(productCode, target, temp, PendingRename.NT_PREFIX + temp,
                 "!" + PendingRename.NT_PREFIX + target, replaced.field("to"), backup.get().field("version"), List.of(),
                 "the restore of the original, held until the next reboot")));
@@ -225,6 +189,15 @@ public final class Undo {
                     + " the install put where nothing was: left as it is");
             return journal;
         }
+        // the same version is not enough: the file the install put there is a copy of the staged file, which Windows
+        // Installer removes only after this rollback (InstallFiles came before the replace action)
+        String staged = folder.staging() + "\\" + target.substring(target.lastIndexOf('\\') + 1);
+        Optional<String> stagedHash = hash(staged);
+        if (stagedHash.isPresent() && !stagedHash.equals(hash(target))) {
+            log.line("rollback: " + target + " is " + inPlace.describe() + ", but not the package's file (its bytes differ from "
+                    + staged + "): someone else's, left as it is");
+            return journal;
+        }
         Journal written = write(journal.append(JournalEntry.removed(productCode, target, replaced.field("to"),
                 "the install put it where nothing was (deleted at the next reboot, by the QUEUED line after this one, when held)")));
         try {
@@ -235,6 +208,12 @@ public final class Undo {
             if (!Replacer.isHeld(e)) {
                 throw e;
             }
+        }
+        Optional<String> damaged = pendingValueProblem();
+        if (damaged.isPresent()) {
+            log.line("rollback: " + target + " is held, and its delete at the next reboot cannot be queued: " + damaged.get()
+                    + ". It stays as it is; delete it after a restart");
+            return written;
         }
         String aside = asideName(target);
         written = write(written.append(JournalEntry.queued(productCode, target, aside, PendingRename.NT_PREFIX + aside, "",
@@ -327,6 +306,11 @@ public final class Undo {
         }
     }
 
+    /** Why no boot-time move may be appended now ({@link PendingRenames#appendProblem}), if there is a reason. */
+    private Optional<String> pendingValueProblem() {
+        return PendingRenames.appendProblem(machine.regRead(RegRoot.HKLM, PendingRenames.KEY, PendingRenames.VALUE));
+    }
+
     private static boolean notFound(SessionException e) {
         return e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND;
     }
@@ -334,37 +318,5 @@ public final class Undo {
     private Journal write(Journal journal) {
         machine.writeFile(folder.journal(), journal.encode(), WriteMode.REPLACE);
         return journal;
-    }
-
-    /**
-     * Matches the entry a QUEUED line wrote, on its paths: the source, and the destination with its
-     * {@code !} (or a delete), whatever marker ({@code *1}) Windows put in front. A class, not a lambda
-     * (start-up path).
-     */
-    private static final class Ours implements Predicate<PendingRename> {
-        private final String source;
-        private final String destination;
-        private final boolean delete;
-        private final boolean replaceExisting;
-
-        Ours(String source, String destinationText) {
-            this.source = source;
-            this.delete = destinationText.isEmpty();
-            this.replaceExisting = destinationText.startsWith("!");
-            this.destination = replaceExisting ? destinationText.substring(1) : destinationText;
-        }
-
-        @Override
-        public boolean test(PendingRename entry) {
-            if (!entry.sourceIs(source)) {
-                return false;
-            }
-            return delete ? entry.isDelete() : entry.destinationIs(destination) && entry.replaceExisting() == replaceExisting;
-        }
-
-        @Override
-        public String toString() {
-            return source + " -> " + (delete ? "(delete)" : (replaceExisting ? "!" : "") + destination);
-        }
     }
 }

@@ -118,7 +118,7 @@ class ReplaceActionsTest extends ReplaceFixture {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> replace(session));
         assertEquals("a replacement at the next reboot cannot be queued; nothing was changed", e.getMessage());
         assertTrue(session.log.stream().anyMatch(l -> l.startsWith(P + "PendingFileRenameOperations is corrupt at byte offset ")
-                && l.contains("none is queued: nothing was replaced")), session.log.toString());
+                && l.contains("So no replacement is queued and nothing was replaced: run the install again after that")), session.log.toString());
         assertArrayEquals(damaged, machine.registry.read(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations").orElseThrow().data());
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
         assertFalse(machine.disk.exists(FOLDER.journal()), "nothing written");

@@ -112,12 +112,12 @@ class ReplacerTest extends ReplaceFixture {
     void aProductFolderAUserCanWriteStopsBeforeAnythingIsRead() throws Exception {
         put(DLL, image(1, 0, 0, 0));
         // Windows Installer's folder as it is made (Program Files' inherited DACL: Users read) passes
-        Replacer.checkFolders(machine, FOLDER, log::add);
+        FolderChecks.check(machine, FOLDER, log::add);
         assertTrue(machine.disk.exists(FOLDER.state()), "the state folder is created admin-only");
         for (String folder : List.of(ROOT, FOLDER.staging())) {
             machine.disk.security(folder, FakeDisk.USERS_SDDL, false);
             machine.calls.clear();
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Replacer.checkFolders(machine, FOLDER, log::add));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> FolderChecks.check(machine, FOLDER, log::add));
             assertTrue(e.getMessage().startsWith(folder + " may be changed by others than Administrators, SYSTEM and TrustedInstaller ("),
                     e.getMessage());
             assertFalse(machine.calls.contains("readFile"), "nothing read: " + machine.calls);
@@ -125,7 +125,7 @@ class ReplacerTest extends ReplaceFixture {
         }
         // the state folder is admin-only: one that users may change stops the action as well
         machine.disk.security(FOLDER.state(), FakeDisk.INSTALLER_SDDL, false);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Replacer.checkFolders(machine, FOLDER, log::add));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> FolderChecks.check(machine, FOLDER, log::add));
         assertTrue(e.getMessage().startsWith(FOLDER.state() + " is not admin-only"), e.getMessage());
         assertFalse(machine.disk.exists(FOLDER.journal()));
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
@@ -258,5 +258,21 @@ class ReplacerTest extends ReplaceFixture {
         assertTrue(e.getMessage().startsWith(DLL + " changed since it was read (SHA-256 "), e.getMessage());
         assertTrue(e.getMessage().endsWith("Run the install again"), e.getMessage());
         assertArrayEquals(image(1, 1, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+    }
+
+    @Test
+    void aFileChangedBeforeItIsBackedUpIsNotKeptAsTheOriginal() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.beforeCall = c -> {
+            if (c.equals("copyFile") && !machine.disk.exists(FOLDER.backup(MAPI) + ".tmp")) {
+                machine.disk.put(DLL, image(1, 0, 5, 0)); // changed by someone else between the read and the backup
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(Journal.empty()));
+        assertTrue(e.getMessage().startsWith(DLL + " changed since it was read (SHA-256 ") && e.getMessage().contains("in its copy): it was"
+                + " not kept, and nothing was replaced"), e.getMessage());
+        assertFalse(machine.disk.exists(FOLDER.backup(MAPI)), "no backup of the changed file");
+        assertFalse(machine.disk.exists(FOLDER.backup(MAPI) + ".tmp"));
+        assertArrayEquals(image(1, 0, 5, 0), machine.disk.bytes(DLL).orElseThrow());
     }
 }

@@ -326,4 +326,17 @@ class UndoTest extends ReplaceFixture {
         rollBack(journal);
         assertArrayEquals(image(3, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
     }
+
+    @Test
+    void aFileOfTheSameVersionThatIsNotThePackagesIsNotDeleted() throws Exception {
+        Journal journal = install();
+        // someone else's file of the same version, other bytes, where the install put ours
+        byte[] theirs = image(1, 2, 0, 0);
+        theirs[theirs.length - 1] ^= 1;
+        machine.disk.put(DLL, theirs);
+        rollBack(journal);
+        assertArrayEquals(theirs, machine.disk.bytes(DLL).orElseThrow(), "left as it is");
+        assertTrue(log.stream().anyMatch(l -> l.contains("but not the package's file (its bytes differ from " + FOLDER.staged(MAPI)
+                + "): someone else's, left as it is")), log.toString());
+    }
 }

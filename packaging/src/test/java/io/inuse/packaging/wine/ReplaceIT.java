@@ -220,7 +220,10 @@ class ReplaceIT {
                 ActionRun run = install(wine, scenario, "install-v2", bed.v2);
                 assertEquals(1603, run.exit(), run.logFile().toString());
                 run.contains(P + PFRO + " is corrupt at byte offset 86: ");
-                run.contains("none is queued: nothing was replaced. The value is other software's and is left as it is");
+                run.contains("The value is other software's and is left as it is: restart the machine (Windows empties the value at boot),"
+                        + " or export HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager and remove the damaged value. So no"
+                        + " replacement is queued and nothing was replaced: run the install again after that");
+                run.contains("inuse: InuseReplaceRollback: rollback: nothing of this install's to undo");
                 assertEquals(before, wine.rawValue(WinePrefix.SESSION_MANAGER, PFRO), "the damaged value byte for byte");
                 assertEquals(Optional.of(v(bed.v1)), wine.system32Version(DLL), "v1 stays");
                 assertFalse(Files.exists(wine.system32().resolve(DLL + ".inuse-1.tmp")), "no temporary copy");

@@ -1,0 +1,60 @@
+package io.inuse.engine.replace;
+
+import io.inuse.engine.machine.Machine;
+import io.inuse.engine.machine.SecureFolder;
+
+/**
+ * The product folder's trust (docs/journal.md, "Where it lives"): the folders Windows Installer made
+ * (the product's folder and its staging folder) are checked with CHECK_FOLDER; the folders the
+ * engine makes (state, backup, rollback) are created admin-only or checked with SECURE_FOLDER.
+ * Anything a user could change stops the action before anything there is read or written.
+ */
+public final class FolderChecks {
+    private FolderChecks() {
+    }
+
+    /**
+     * Before anything of the product's folder is read or written: the folder and its staging folder,
+     * which Windows Installer made with Program Files' inherited DACL, must let nobody but
+     * Administrators, SYSTEM and TrustedInstaller change them (users may read them); the state folder,
+     * which holds the journal, is created admin-only or checked.
+     */
+    public static void check(Machine machine, ProductFolder folder, Replacer.Log log) {
+        for (String path : new String[] {folder.root(), folder.staging()}) {
+            SecureFolder answer = machine.checkFolder(path);
+            switch (answer.state()) {
+                case CANNOT_ANSWER -> log.line(path + ": " + answer.reason() + "; used as it is (the platform keeps no DACL)");
+                case NOT_SECURE -> throw new IllegalStateException(path + " may be changed by others than Administrators, SYSTEM and"
+                        + " TrustedInstaller (" + answer.reason() + "; found " + answer.sddl() + "): nothing was read or changed there."
+                        + " Windows Installer made it under Program Files; give it back Program Files' permissions (or remove it and"
+                        + " repair the product), then run the install again");
+                default -> {
+                }
+            }
+        }
+        secure(machine, folder.state(), log);
+    }
+
+    /** Each folder from the product's folder down to {@code path}, created admin-only or checked (SECURE_FOLDER creates no parents). */
+    static void secureDown(Machine machine, ProductFolder folder, String path, Replacer.Log log) {
+        int at = folder.root().length();
+        while (at < path.length()) {
+            int next = path.indexOf('\\', at + 1);
+            at = next < 0 ? path.length() : next;
+            secure(machine, path.substring(0, at), log);
+        }
+    }
+
+    /** SECURE_FOLDER: creates it admin-only, or checks it; anything a user could write stops the action. */
+    static void secure(Machine machine, String path, Replacer.Log log) {
+        SecureFolder answer = machine.secureFolder(path);
+        switch (answer.state()) {
+            case CREATED, EXISTED_SECURE -> {
+            }
+            case CANNOT_ANSWER -> log.line(path + ": " + answer.reason() + "; used as it is (the platform keeps no DACL)");
+            case NOT_SECURE -> throw new IllegalStateException(path + " is not admin-only (" + answer.reason() + "; found "
+                    + answer.sddl() + "): nothing was staged or written there; remove the folder or give it to Administrators and"
+                    + " SYSTEM only, then run the install again");
+        }
+    }
+}

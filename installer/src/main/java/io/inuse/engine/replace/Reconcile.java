@@ -1,0 +1,138 @@
+package io.inuse.engine.replace;
+
+import io.inuse.engine.detect.LockersProperty;
+import io.inuse.engine.machine.Machine;
+import io.inuse.engine.machine.RegRoot;
+import io.inuse.engine.machine.WriteMode;
+import io.inuse.engine.session.SessionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Before a run changes anything: this product's own entries, queued by earlier runs and still
+ * pending, that would undo the run at the next boot (an earlier version's replacement, which would
+ * put the older file back over the one this run puts in place; later, an uninstall's queued restore)
+ * are removed from PendingFileRenameOperations, each journalled first (SUPERSEDED, with its exact
+ * strings). Their temporary copies stay until the next run, so that this run's rollback can queue
+ * them again ({@link #requeue}). Everyone else's entries are never touched.
+ */
+final class Reconcile {
+    private static final long ERROR_FILE_NOT_FOUND = 2;
+    private static final long ERROR_PATH_NOT_FOUND = 3;
+
+    private final Machine machine;
+    private final ProductFolder folder;
+    private final String productCode;
+    private final Replacer.Log log;
+
+    Reconcile(Machine machine, ProductFolder folder, String productCode, Replacer.Log log) {
+        this.machine = machine;
+        this.folder = folder;
+        this.productCode = productCode;
+        this.log = log;
+    }
+
+    /** Supersedes earlier runs' pending entries onto the targets at {@code paths}; the journal as written. */
+    Journal supersede(List<String> paths, Journal journal) {
+        List<JournalEntry> earlier = new ArrayList<>();
+        List<Journal.Run> runs = journal.runs();
+        for (int r = 0; r < runs.size() - 1; r++) {
+            earlier.addAll(runs.get(r).entries());
+        }
+        for (JournalEntry entry : earlier) {
+            // copies kept for a rollback that did not come: their runs completed
+            if (entry.op() == JournalEntry.Op.SUPERSEDED && !PendingEdit.isPending(machine, entry.field("source"), entry.field("destination"))) {
+                deleteIfThere(entry.field("temp"));
+            }
+        }
+        Journal written = journal;
+        for (String path : paths) {
+            for (JournalEntry entry : earlier) {
+                if (entry.op() != JournalEntry.Op.QUEUED || !PendingRename.samePath(entry.field("target"), path)) {
+                    continue;
+                }
+                String source = entry.field("source");
+                String destination = entry.field("destination");
+                if (!PendingEdit.isPending(machine, source, destination)) {
+                    continue;
+                }
+                written = write(written.append(JournalEntry.superseded(productCode, path, entry.field("temp"), source, destination,
+                        "an earlier run's queued " + (destination.isEmpty() ? "delete" : "move of its " + entry.field("to"))
+                                + " would undo this run at the next boot")));
+                for (String name : new String[] {PendingRenames.VALUE, PendingRenames.VALUE_2}) {
+                    String outcome = PendingEdit.remove(machine, name, source, destination, log, "");
+                    if (outcome != null) {
+                        log.line(outcome);
+                    }
+                }
+                log.line("superseded an earlier run's pending " + source + " -> " + destination + " (" + entry.field("from") + " -> "
+                        + entry.field("to") + "): it would undo this run at the next boot");
+            }
+        }
+        return written;
+    }
+
+    /**
+     * The rollback of a SUPERSEDED: the earlier run's entry queued again, with its own QUEUED line (its
+     * versions and lockers), when it is not pending and its temporary copy is still there.
+     */
+    Journal requeue(JournalEntry superseded, Journal journal, Journal written) {
+        String source = superseded.field("source");
+        String destination = superseded.field("destination");
+        String temp = superseded.field("temp");
+        if (PendingEdit.isPending(machine, source, destination)) {
+            return written;
+        }
+        Optional<JournalEntry> queued = Optional.empty();
+        for (JournalEntry entry : journal.entries()) {
+            if (entry.op() == JournalEntry.Op.QUEUED && entry.field("source").equals(source) && entry.field("destination").equals(destination)) {
+                queued = Optional.of(entry);
+            }
+        }
+        Optional<String> damaged = PendingRenames.appendProblem(machine.regRead(RegRoot.HKLM,
+                PendingRenames.KEY, PendingRenames.VALUE));
+        if (queued.isEmpty() || !exists(temp) || damaged.isPresent()) {
+            log.line("rollback: the earlier run's " + source + " -> " + destination + " cannot be queued again: "
+                    + (queued.isEmpty() ? "the journal has no QUEUED line for it" : !exists(temp) ? "its copy " + temp + " is gone"
+                    : damaged.get()) + "; install that version again to have it replaced");
+            return written;
+        }
+        JournalEntry q = queued.get();
+        Journal result = write(written.append(JournalEntry.queued(productCode, q.field("target"), temp, source, destination, q.field("from"),
+                q.field("to"), LockersProperty.decode(q.field("lockers")),
+                "the earlier run's queued replacement, put back: the run that superseded it was rolled back")));
+        boolean delete = destination.isEmpty();
+        machine.moveFile(temp, delete ? null : q.field("target"), Machine.MOVEFILE_DELAY_UNTIL_REBOOT
+                | (destination.startsWith("!") ? Machine.MOVEFILE_REPLACE_EXISTING : 0));
+        log.line("rollback: queued again the earlier run's " + source + " -> " + destination);
+        return result;
+    }
+
+    private boolean exists(String path) {
+        try {
+            machine.fileInfo(path);
+            return true;
+        } catch (SessionException e) {
+            if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void deleteIfThere(String path) {
+        try {
+            machine.deleteFile(path);
+        } catch (SessionException e) {
+            if (e.win32Error() != ERROR_FILE_NOT_FOUND && e.win32Error() != ERROR_PATH_NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    private Journal write(Journal journal) {
+        machine.writeFile(folder.journal(), journal.encode(), WriteMode.REPLACE);
+        return journal;
+    }
+}
