@@ -2,6 +2,7 @@ package io.inuse.engine.replace;
 
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.machine.SecureFolder;
+import io.inuse.engine.session.SessionException;
 
 /**
  * The product folder's trust (docs/journal.md, "Where it lives"): the folders Windows Installer made
@@ -10,6 +11,8 @@ import io.inuse.engine.machine.SecureFolder;
  * Anything a user could change stops the action before anything there is read or written.
  */
 public final class FolderChecks {
+    private static final long ERROR_FILE_NOT_FOUND = 2;
+    private static final long ERROR_PATH_NOT_FOUND = 3;
     private FolderChecks() {
     }
 
@@ -17,22 +20,41 @@ public final class FolderChecks {
      * Before anything of the product's folder is read or written: the folder and its staging folder,
      * which Windows Installer made with Program Files' inherited DACL, must let nobody but
      * Administrators, SYSTEM and TrustedInstaller change them (users may read them); the state folder,
-     * which holds the journal, is created admin-only or checked.
+     * which holds the journal, is created admin-only or checked. A folder that is not there is not
+     * checked (nothing in it is read); without the product's folder, no state folder is made.
      */
     public static void check(Machine machine, ProductFolder folder, Replacer.Log log) {
-        for (String path : new String[] {folder.root(), folder.staging()}) {
-            SecureFolder answer = machine.checkFolder(path);
-            switch (answer.state()) {
-                case CANNOT_ANSWER -> log.line(path + ": " + answer.reason() + "; used as it is (the platform keeps no DACL)");
-                case NOT_SECURE -> throw new IllegalStateException(path + " may be changed by others than Administrators, SYSTEM and"
-                        + " TrustedInstaller (" + answer.reason() + "; found " + answer.sddl() + "): nothing was read or changed there."
-                        + " Windows Installer made it under Program Files; give it back Program Files' permissions (or remove it and"
-                        + " repair the product), then run the install again");
-                default -> {
-                }
+        boolean root = checkInstalled(machine, folder.root(), log);
+        checkInstalled(machine, folder.staging(), log);
+        if (root) {
+            secure(machine, folder.state(), log);
+        }
+    }
+
+    /**
+     * CHECK_FOLDER of a folder Windows Installer made; false when it is not there (a rollback may run
+     * after Windows Installer removed it: then nothing of it is read).
+     */
+    private static boolean checkInstalled(Machine machine, String path, Replacer.Log log) {
+        SecureFolder answer;
+        try {
+            answer = machine.checkFolder(path);
+        } catch (SessionException e) {
+            if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+        switch (answer.state()) {
+            case CANNOT_ANSWER -> log.line(path + ": " + answer.reason() + "; used as it is (the platform keeps no DACL)");
+            case NOT_SECURE -> throw new IllegalStateException(path + " may be changed by others than Administrators, SYSTEM and"
+                    + " TrustedInstaller (" + answer.reason() + "; found " + answer.sddl() + "): nothing was read or changed there."
+                    + " Windows Installer made it under Program Files; give it back Program Files' permissions (or remove it and"
+                    + " repair the product), then run the install again");
+            default -> {
             }
         }
-        secure(machine, folder.state(), log);
+        return true;
     }
 
     /** Each folder from the product's folder down to {@code path}, created admin-only or checked (SECURE_FOLDER creates no parents). */

@@ -48,7 +48,10 @@ final class Reconcile {
         }
         Journal written = journal;
         for (String path : paths) {
-            for (JournalEntry entry : earlier) {
+            // the newest first: a temporary name is used again once its move happened, so the newest QUEUED line
+            // with these strings is the one whose entry is pending
+            for (int e = earlier.size() - 1; e >= 0; e--) {
+                JournalEntry entry = earlier.get(e);
                 if (entry.op() != JournalEntry.Op.QUEUED || !PendingRename.samePath(entry.field("target"), path)) {
                     continue;
                 }

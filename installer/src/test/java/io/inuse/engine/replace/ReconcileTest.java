@@ -74,6 +74,20 @@ class ReconcileTest extends ReplaceFixture {
     }
 
     @Test
+    void theNewestQueuedLineWithTheSameStringsIsTheOneSuperseded() throws Exception {
+        // 1.2 replaced the original now (its QUEUED line names .inuse-1.tmp too), then 1.3 queued over the held 1.2
+        put(DLL, image(1, 0, 0, 0));
+        Journal first = run(CODE, RUN, Journal.empty());
+        put(FOLDER.staged(MAPI), image(1, 3, 0, 0));
+        machine.lock(DLL);
+        Journal second = run(V2_CODE, UPGRADE_RUN, first);
+        machine.unlock(DLL);
+        run(V2_CODE, "abcdefabcdefabcdefabcdefabcdef12", second);
+        assertTrue(log.contains("superseded an earlier run's pending \\??\\" + DLL + ".inuse-1.tmp -> !\\??\\" + DLL
+                + " (1.2.0.0 -> 1.3.0.0): it would undo this run at the next boot"), log.toString());
+    }
+
+    @Test
     void threeQueuedInstallsInARowLeaveOneEntry() throws Exception {
         put(DLL, image(1, 0, 0, 0));
         machine.lock(DLL);

@@ -186,6 +186,36 @@ class ReplaceIT {
     }
 
     @Test
+    void aRepairBeforeTheRebootSupersedesTheQueuedReplacement() throws Exception {
+        long start = System.nanoTime();
+        String scenario = "replace-supersede-before-reboot";
+        bed.scenario(scenario, wine -> {
+            assertEquals(0, install(wine, scenario, "install-v1", bed.v1).exit());
+            try (Locker locker = Locker.start(wine, bed.wintest, TARGET, bed.logFor(scenario, "locker").getParent())) {
+                assertEquals(3010, install(wine, scenario, "install-v2-locked", bed.v2).exit());
+            }
+            assertEquals(List.of("\\??\\" + TARGET + ".inuse-1.tmp", "!\\??\\" + TARGET), wine.pendingFileRenameOperations().orElseThrow());
+            // the locker is gone, no reboot yet: a repair puts v2 in place at once and removes the queued entry,
+            // which would otherwise stay pending (a stale "reboot pending") and move a copy over v2 at boot
+            Path log = bed.logFor(scenario, "repair-v2-free");
+            int exit = wine.msiexecLogged("/i", bed.v2.msi(), log, bed.javaHome, "REINSTALL=ALL", "REINSTALLMODE=omus");
+            ActionRun repair = new ActionRun(exit, WinePrefix.readLog(log), log, wine);
+            assertEquals(0, repair.exit(), "nothing of this product is pending any more: no 3010 " + repair.logFile());
+            repair.contains(P + "superseded an earlier run's pending \\??\\" + TARGET + ".inuse-1.tmp -> !\\??\\" + TARGET + " ("
+                    + v(bed.v1) + " -> " + v(bed.v2) + "): it would undo this run at the next boot");
+            repair.contains("inuse: InuseRebootCheck: nothing of this product is pending: no reboot asked for");
+            assertEquals(Optional.of(v(bed.v2)), wine.system32Version(DLL));
+            assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
+            assertEquals(List.of("BEGIN", "SUPERSEDED", "SAVED", "QUEUED", "REPLACED", "COMPLETED"), lastRun(wine), journal(wine));
+            wine.reboot();
+            assertEquals(Optional.of(v(bed.v2)), wine.system32Version(DLL), "v2 after the reboot");
+            assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
+            ActionRun.report("replace: a repair before the reboot", start, "v2 queued over the held v1 (3010); the repair with the file"
+                    + " free: exit=0, the queued entry superseded, " + DLL + "=" + v(bed.v2) + " before and after the reboot, pending=none");
+        });
+    }
+
+    @Test
     void aTargetOnANetworkDriveIsRefused() throws Exception {
         long start = System.nanoTime();
         String scenario = "replace-network-target";
