@@ -110,7 +110,10 @@ public final class Main {
             if (!(session instanceof BrokerSession broker)) {
                 throw new IllegalStateException(NAME + " runs only over the broker's session, not " + session.getClass().getName());
             }
-            new Detect(new BrokerMachine(broker), targets()).run(session);
+            BrokerMachine machine = new BrokerMachine(broker);
+            List<Target> targets = targets();
+            Schedule.refuseEarly(session, machine, targets);
+            new Detect(machine, targets).run(session);
             Schedule.handOver(session);
         }
 

@@ -1,8 +1,13 @@
 package io.inuse.engine.actions;
 
 import io.inuse.engine.CustomActionData;
+import io.inuse.engine.detect.Target;
+import io.inuse.engine.machine.Machine;
+import io.inuse.engine.replace.Plan;
 import io.inuse.engine.session.Session;
 import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Hands the deferred actions of the replacement their CustomActionData (docs/custom-action-data.md):
@@ -17,6 +22,27 @@ public final class Schedule {
     public static final String ROLLBACK = "InuseReplaceRollback";
 
     private Schedule() {
+    }
+
+    /**
+     * Before anything changes (the detect action runs before InstallValidate and RemoveExistingProducts):
+     * the refusals that need no staged file ({@link Plan#earlyRefusal}: Windows Resource Protection, a
+     * network drive or share) end the install with one line per refused target, as the replace action's
+     * plan would later, but before an earlier version is removed. The replace action decides again.
+     */
+    public static void refuseEarly(Session session, Machine machine, List<Target> targets) {
+        int refused = 0;
+        for (Target target : targets) {
+            String path = target.pathIn(machine.knownFolder(target.folder()));
+            Optional<String> line = Plan.earlyRefusal(target, path, machine.sfcProtected(path), machine.pathLocation(path).remote());
+            if (line.isPresent()) {
+                session.log(line.get());
+                refused++;
+            }
+        }
+        if (refused > 0) {
+            throw new IllegalStateException(refused + " target(s) refused; nothing was changed");
+        }
     }
 
     /** Sets both properties; an INUSE_FORCE_EQUAL other than "", "0" or "1" is refused, naming it. */

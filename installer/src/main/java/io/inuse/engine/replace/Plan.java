@@ -1,10 +1,13 @@
 package io.inuse.engine.replace;
 
+import io.inuse.engine.detect.Detection;
 import io.inuse.engine.detect.Detection.Verdict;
 import io.inuse.engine.detect.Locker;
+import io.inuse.engine.detect.Target;
 import io.inuse.pe.FileVersion;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What the replace action will do to each target, decided from {@link PlanFacts} before anything
@@ -116,6 +119,22 @@ public final class Plan {
             steps.add(decide(facts, forceEqual));
         }
         return new Plan(steps);
+    }
+
+    /**
+     * The refusals that need neither the staged file nor the file in place (Windows Resource Protection,
+     * a network drive or share), for the detect action: it runs before RemoveExistingProducts, so a
+     * refusal there ends the install before anything changes, an earlier version's removal included.
+     * The log line when refused, as the replace action would write it; empty otherwise.
+     */
+    public static Optional<String> earlyRefusal(Target target, String path, boolean protectedByWrp,
+            boolean remote) {
+        FileState unknown = FileState.absent();
+        PlanFacts f = new PlanFacts(target, path, unknown, path, unknown, remote, protectedByWrp,
+                Detection.Verdict.ABSENT, List.of(), unknown, false);
+        Step step = decide(f, false);
+        boolean early = step.decision() == Decision.PROTECTED || step.decision() == Decision.REMOTE;
+        return early ? Optional.of(step.logLine()) : Optional.empty();
     }
 
     /** The decision on one target. */

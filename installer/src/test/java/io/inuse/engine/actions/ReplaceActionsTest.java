@@ -191,4 +191,27 @@ class ReplaceActionsTest extends ReplaceFixture {
         assertTrue(noRun.log.stream().anyMatch(l -> l.contains("INUSE_RUN in CustomActionData is '', not a run id") && l.endsWith("nothing is undone")),
                 noRun.log.toString());
     }
+
+    @Test
+    void theDetectActionRefusesAProtectedOrRemoteTargetBeforeAnythingChanges() throws Exception {
+        FakeSession fine = new FakeSession("InuseDetect", false);
+        Schedule.refuseEarly(fine, machine, List.of(MAPI));
+        assertEquals(List.of(), fine.log);
+
+        machine.disk.protectedFiles.add(DLL.toLowerCase());
+        FakeSession session = new FakeSession("InuseDetect", false);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Schedule.refuseEarly(session, machine, List.of(MAPI)));
+        assertEquals("1 target(s) refused; nothing was changed", e.getMessage());
+        assertTrue(session.log.stream().anyMatch(l -> l.startsWith("inuse: InuseDetect: [System]\\MAPI32.DLL (" + DLL
+                + "): refused, protected by Windows Resource Protection") && l.endsWith(". The install stops before anything changes")),
+                session.log.toString());
+        machine.disk.protectedFiles.clear();
+
+        machine.disk.driveTypes.put('c', io.inuse.engine.machine.PathLocation.DRIVE_REMOTE);
+        FakeSession remote = new FakeSession("InuseDetect", false);
+        assertThrows(IllegalStateException.class, () -> Schedule.refuseEarly(remote, machine, List.of(MAPI)));
+        assertTrue(remote.log.stream().anyMatch(l -> l.contains("refused, on a network drive or share: it is on a network drive")),
+                remote.log.toString());
+        assertEquals(List.of(), machine.disk.paths().stream().filter(p -> p.contains("inuse\\MAPI32\\state")).toList(), "nothing written");
+    }
 }

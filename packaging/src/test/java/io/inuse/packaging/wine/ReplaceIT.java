@@ -216,22 +216,25 @@ class ReplaceIT {
     }
 
     @Test
-    void aTargetOnANetworkDriveIsRefused() throws Exception {
+    void aTargetOnANetworkDriveIsRefusedBeforeAnythingChanges() throws Exception {
         long start = System.nanoTime();
         String scenario = "replace-network-target";
         bed.scenario(scenario, wine -> {
-            Optional<FileVersion> original = wine.system32Version(DLL);
+            assertEquals(0, install(wine, scenario, "install-v1", bed.v1).exit());
             wine.driveTypeNetwork('c');
-            ActionRun run = install(wine, scenario, "install-v1", bed.v1);
+            ActionRun run = install(wine, scenario, "install-v2", bed.v2);
             assertEquals(1603, run.exit(), run.logFile().toString());
-            run.contains(P + "[System]\\" + DLL + " (" + TARGET + "): refused, on a network drive or share: ");
+            // the detect action refuses, before RemoveExistingProducts: v1 stays installed, not only its file
+            run.contains("inuse: InuseDetect: [System]\\" + DLL + " (" + TARGET + "): refused, on a network drive or share: ");
             run.contains(". The install stops before anything changes");
-            assertEquals(original, wine.system32Version(DLL), "nothing changed");
-            assertFalse(wine.isRegistered(bed.v1.productCode()));
+            assertFalse(run.log().matches("(?s).*Action start [0-9:]+: RemoveExistingProducts\\..*"), "RemoveExistingProducts did not run");
+            assertEquals(Optional.of(v(bed.v1)), wine.system32Version(DLL), "nothing changed");
+            assertTrue(wine.isRegistered(bed.v1.productCode()), "v1 is still installed");
+            assertFalse(wine.isRegistered(bed.v2.productCode()));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
-            assertFalse(Files.exists(productFolder(wine).resolve("backup/System/" + DLL)), "nothing backed up");
-            ActionRun.report("replace: target on a network drive", start, "exit=1603, refused, " + DLL + " "
-                    + original.map(Object::toString).orElse("absent") + " unchanged, pending=none");
+            assertEquals(List.of("BEGIN", "BACKUP", "QUEUED", "REPLACED", "COMPLETED"), lastRun(wine), "only v1's run: " + journal(wine));
+            ActionRun.report("replace: target on a network drive", start, "exit=1603, refused by InuseDetect before"
+                    + " RemoveExistingProducts: v1 " + v(bed.v1) + " still installed and in place, pending=none");
         });
     }
 
