@@ -32,6 +32,7 @@ public final class Replace implements CustomAction {
     public static final String FORCE_EQUAL = "INUSE_FORCE_EQUAL";
     /** CustomActionData key: the install's run id (Schedule), shared with the rollback action. */
     public static final String RUN = "INUSE_RUN";
+    private static final long ERROR_FILE_TOO_LARGE = 223;
 
     private final Machine machine;
     private final List<Target> targets;
@@ -93,6 +94,11 @@ public final class Replace implements CustomAction {
         } catch (SessionException e) {
             if (e.win32Error() == 2 || e.win32Error() == 3) {
                 return Journal.empty();
+            }
+            if (e.win32Error() == ERROR_FILE_TOO_LARGE) {
+                throw new IllegalStateException(folder.journal() + " is larger than the " + Machine.FILE_WRITE_MAX + " bytes a journal"
+                        + " may hold (docs/journal.md, \"Its size\"): nothing was changed. Keep a copy of it, uninstall and reinstall"
+                        + " the product to start a new one", e);
             }
             throw e;
         }

@@ -214,4 +214,14 @@ class ReplaceActionsTest extends ReplaceFixture {
                 remote.log.toString());
         assertEquals(List.of(), machine.disk.paths().stream().filter(p -> p.contains("inuse\\MAPI32\\state")).toList(), "nothing written");
     }
+
+    @Test
+    void aJournalPastItsBoundStopsTheActionNamingIt() throws Exception {
+        machine.secureFolder(FOLDER.state());
+        put(FOLDER.journal(), new byte[io.inuse.engine.machine.Machine.FILE_WRITE_MAX + 1]);
+        FakeSession session = deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> replace(session));
+        assertTrue(e.getMessage().startsWith(FOLDER.journal() + " is larger than the 1048576 bytes a journal may hold"), e.getMessage());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+    }
 }
