@@ -11,7 +11,7 @@
      restartmgr.c the Restart Manager requests (RM_START .. RM_END) and the action's sessions
      files.c      the file requests: FILE_READ .. FILE_WRITE, PATH_REMOTE
      registry.c   the registry requests: REG_READ, REG_WRITE, REG_DELETE_VALUE
-     security.c   SECURE_FOLDER (an admin-only folder), CHECK_FOLDER (a folder nobody else may change) and SFC_PROTECTED
+     security.c   SECURE_FOLDER (an admin-only folder), CHECK_INSTALLED (a folder nobody else may change) and SFC_PROTECTED
      args.c       argument checks and error replies shared by files.c, registry.c and security.c
      engine.c     serving the engine process: frames, stderr, timeout, ending it
      launch.c     starting the engine process: command line, environment, pipes, job object
@@ -99,7 +99,7 @@ int reg_read(request *r);
 int reg_write(request *r);
 int reg_delete_value(request *r);
 int secure_folder(request *r);
-int check_folder(request *r);
+int check_installed(request *r);
 int sfc_protected(request *r);
 
 /* msilog.c */

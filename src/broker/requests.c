@@ -363,7 +363,7 @@ static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_REG_DELETE_VALUE, "REG_DELETE_VALUE", reg_delete_value },
   { OP_SFC_PROTECTED, "SFC_PROTECTED", sfc_protected },
   { OP_PATH_REMOTE, "PATH_REMOTE", path_remote },
-  { OP_CHECK_FOLDER, "CHECK_FOLDER", check_folder },
+  { OP_CHECK_INSTALLED, "CHECK_INSTALLED", check_installed },
 };
 
 void serve_request(broker *b, const frame *f, buffer *reply) {

@@ -1,6 +1,6 @@
 /* The security requests of docs/protocol.md (ops 28, 32, 34): SECURE_FOLDER (CreateDirectoryW with an
    admin-only security descriptor, or the check of an existing folder by trust.c's admin_only),
-   CHECK_FOLDER (the check of a folder Windows Installer made: nobody else may change it) and
+   CHECK_INSTALLED (the check of a folder Windows Installer made: nobody else may change it) and
    SFC_PROTECTED (SfcIsFileProtected, Windows Resource Protection). Which folder must be secure, and
    what to do with a protected file, is the engine's. */
 #include "broker.h"
@@ -93,28 +93,27 @@ int secure_folder(request *r) {
   return 1;
 }
 
-/* [integer state, string SDDL read back, string reason]: an existing folder that another installer
-   (Windows Installer) made, checked, never created or changed: state 2 when nobody but
-   Administrators, SYSTEM and TrustedInstaller owns it or may add to, change, delete or re-permission
-   it (trust.c's TRUST_RUNTIME_FOLDER: reading is fine, as in Program Files), 3 not (the reason
-   names the ACE or owner), 4 the platform cannot answer (Wine keeps no DACL). A missing folder is
-   error 2 or 3 (api GetFileAttributesW), a file 267. */
-int check_folder(request *r) {
-  const char *expected = "(string folder path, non-empty, without NUL, at most 32767 characters)";
+/* [integer state, string SDDL read back, string reason]: an existing file or folder that another
+   installer (Windows Installer) made, checked, never created or changed: state 2 when nobody but
+   Administrators, SYSTEM and TrustedInstaller owns it or may change it (trust.c: a folder by
+   TRUST_RUNTIME_FOLDER, no adding, writing, deleting children or re-permissioning; a file by
+   TRUST_RUNTIME_FILE, no writing, deleting or re-permissioning; reading is fine, as in Program
+   Files), 3 not (the reason names the ACE or owner), 4 the platform cannot answer (Wine keeps no
+   DACL). A missing path is error 2 or 3 (api GetFileAttributesW). */
+int check_installed(request *r) {
+  const char *expected = "(string file or folder path, non-empty, without NUL, at most 32767 characters)";
   wchar_t *path = arg_types(r, "s") ? arg_path(r, 0) : NULL;
   if (!path) return bad_request(r, expected);
   DWORD attributes = GetFileAttributesW(path);
   if (attributes == INVALID_FILE_ATTRIBUTES) {
     DWORD e = GetLastError();
     free(path);
-    return api_error(r, e, "GetFileAttributesW", "the folder does not exist");
-  }
-  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
-    free(path);
-    return request_error(r, ERROR_DIRECTORY, "GetFileAttributesW", "the path is a file, not a folder");
+    return api_error(r, e, "GetFileAttributesW", "the file or folder does not exist");
   }
   wchar_t why[1024] = L"", sddl[2048], unread[300] = L"";
-  int verdict = admin_only(path, 0, why, 1024);
+  HANDLE held;
+  int verdict = hold_checked(path, (attributes & FILE_ATTRIBUTE_DIRECTORY) ? TRUST_RUNTIME_FOLDER : TRUST_RUNTIME_FILE, &held, why, 1024);
+  if (verdict) CloseHandle(held);
   sddl_of(path, sddl, 2048, unread, 300);
   free(path);
   wchar_t reason[1500] = L"";

@@ -154,7 +154,7 @@ public final class Main {
             if (name.equals(Schedule.REPLACE)) {
                 new Replace(machine, targets, folder).run(session);
             } else {
-                new ReplaceRollback(machine, folder).run(session);
+                new ReplaceRollback(machine, folder, targets).run(session);
             }
         }
     }

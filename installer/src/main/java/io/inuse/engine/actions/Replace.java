@@ -53,7 +53,7 @@ public final class Replace implements CustomAction {
         }
         String run = runId(data);
         String productCode = session.property("ProductCode");
-        FolderChecks.check(machine, folder, new SessionLog(session));
+        FolderChecks.check(machine, folder, targets, new SessionLog(session));
         Journal journal = readJournal(machine, folder);
         List<Detection> detections = new Detector(machine).detect(targets);
         Replacer replacer = new Replacer(machine, folder, productCode, run, new SessionLog(session));

@@ -1,6 +1,7 @@
 package io.inuse.engine.actions;
 
 import io.inuse.engine.CustomAction;
+import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.replace.FolderChecks;
 import io.inuse.engine.replace.Journal;
@@ -8,6 +9,7 @@ import io.inuse.engine.replace.ProductFolder;
 import io.inuse.engine.replace.Replacer;
 import io.inuse.engine.replace.Undo;
 import io.inuse.engine.session.Session;
+import java.util.List;
 
 /**
  * The rollback of the replace action (issue 15): a rollback custom action scheduled just before
@@ -18,10 +20,12 @@ import io.inuse.engine.session.Session;
 public final class ReplaceRollback implements CustomAction {
     private final Machine machine;
     private final ProductFolder folder;
+    private final List<Target> targets;
 
-    public ReplaceRollback(Machine machine, ProductFolder folder) {
+    public ReplaceRollback(Machine machine, ProductFolder folder, List<Target> targets) {
         this.machine = machine;
         this.folder = folder;
+        this.targets = List.copyOf(targets);
     }
 
     @Override
@@ -34,7 +38,7 @@ public final class ReplaceRollback implements CustomAction {
             session.log(e.getMessage().replace("nothing was changed", "nothing is undone"));
             return;
         }
-        FolderChecks.check(machine, folder, new Replace.SessionLog(session));
+        FolderChecks.check(machine, folder, targets, new Replace.SessionLog(session));
         Journal journal = Replace.readJournal(machine, folder);
         new Undo(machine, folder, session.property("ProductCode"), run, new Replace.SessionLog(session)).rollBack(journal);
     }

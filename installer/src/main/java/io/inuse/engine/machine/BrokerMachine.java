@@ -253,11 +253,11 @@ public final class BrokerMachine implements Machine {
     }
 
     @Override
-    public SecureFolder checkFolder(String path) {
-        List<Object> reply = session.request(Ops.CHECK_FOLDER, path);
+    public SecureFolder checkInstalled(String path) {
+        List<Object> reply = session.request(Ops.CHECK_INSTALLED, path);
         if (reply.size() != 3 || !(reply.get(0) instanceof Long state) || state < 2 || state > 4
                 || !(reply.get(1) instanceof String sddl) || !(reply.get(2) instanceof String reason)) {
-            throw shape("CHECK_FOLDER", "[integer state 2..4, string SDDL, string reason]", reply);
+            throw shape("CHECK_INSTALLED", "[integer state 2..4, string SDDL, string reason]", reply);
         }
         return new SecureFolder(SecureFolder.State.values()[(int) (state - 1)], sddl, reason);
     }

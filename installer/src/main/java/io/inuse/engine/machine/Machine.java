@@ -111,12 +111,12 @@ public interface Machine {
     SecureFolder secureFolder(String path);
 
     /**
-     * CHECK_FOLDER: an existing folder that Windows Installer made (it inherits Program Files' DACL),
+     * CHECK_INSTALLED: an existing folder that Windows Installer made (it inherits Program Files' DACL),
      * checked, never created or changed: EXISTED_SECURE when nobody but Administrators, SYSTEM and
      * TrustedInstaller may add to it, change, delete or re-permission it (reading is fine),
      * NOT_SECURE with the reason, CANNOT_ANSWER under Wine. A missing folder: SessionException 2 or 3.
      */
-    SecureFolder checkFolder(String path);
+    SecureFolder checkInstalled(String path);
 
     /** A registry value in the 64-bit view, type and raw bytes; empty when the key or the value does not exist. */
     Optional<RegValue> regRead(RegRoot root, String key, String name);

@@ -41,7 +41,7 @@ public final class Ops {
     public static final int REG_DELETE_VALUE = 31;
     public static final int SFC_PROTECTED = 32;
     public static final int PATH_REMOTE = 33;
-    public static final int CHECK_FOLDER = 34;
+    public static final int CHECK_INSTALLED = 34;
 
     private Ops() {
     }
@@ -82,7 +82,7 @@ public final class Ops {
             case REG_DELETE_VALUE -> "REG_DELETE_VALUE";
             case SFC_PROTECTED -> "SFC_PROTECTED";
             case PATH_REMOTE -> "PATH_REMOTE";
-            case CHECK_FOLDER -> "CHECK_FOLDER";
+            case CHECK_INSTALLED -> "CHECK_INSTALLED";
             default -> "op " + op;
         };
     }

@@ -1,12 +1,14 @@
 package io.inuse.engine.replace;
 
+import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.machine.SecureFolder;
 import io.inuse.engine.session.SessionException;
+import java.util.List;
 
 /**
  * The product folder's trust (docs/journal.md, "Where it lives"): the folders Windows Installer made
- * (the product's folder and its staging folder) are checked with CHECK_FOLDER; the folders the
+ * (the product's folder and its staging folder) are checked with CHECK_INSTALLED; the folders the
  * engine makes (state, backup, rollback) are created admin-only or checked with SECURE_FOLDER.
  * Anything a user could change stops the action before anything there is read or written.
  */
@@ -20,25 +22,50 @@ public final class FolderChecks {
      * Before anything of the product's folder is read or written: the folder and its staging folder,
      * which Windows Installer made with Program Files' inherited DACL, must let nobody but
      * Administrators, SYSTEM and TrustedInstaller change them (users may read them); the state folder,
-     * which holds the journal, is created admin-only or checked. A folder that is not there is not
-     * checked (nothing in it is read); without the product's folder, no state folder is made.
+     * which holds the journal, is created admin-only or checked; so are the staged files (as files
+     * Windows Installer made) and the backup and rollback folders that exist already. What is not there
+     * is not checked (nothing in it is read); without the product's folder, no state folder is made.
      */
-    public static void check(Machine machine, ProductFolder folder, Replacer.Log log) {
+    public static void check(Machine machine, ProductFolder folder, List<Target> targets, Replacer.Log log) {
         boolean root = checkInstalled(machine, folder.root(), log);
         checkInstalled(machine, folder.staging(), log);
-        if (root) {
-            secure(machine, folder.state(), log);
+        for (Target target : targets) {
+            checkInstalled(machine, folder.staged(target), log);
+        }
+        if (!root) {
+            return;
+        }
+        secure(machine, folder.state(), log);
+        // the engine's own folders, where they exist already: they are read before anything is made there
+        for (Target target : targets) {
+            for (String path : new String[] {folder.backupFolder(target), folder.rollbackFolder(target)}) {
+                if (exists(machine, path)) {
+                    secureDown(machine, folder, path, log);
+                }
+            }
+        }
+    }
+
+    private static boolean exists(Machine machine, String path) {
+        try {
+            machine.fileInfo(path);
+            return true;
+        } catch (SessionException e) {
+            if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
+                return false;
+            }
+            throw e;
         }
     }
 
     /**
-     * CHECK_FOLDER of a folder Windows Installer made; false when it is not there (a rollback may run
+     * CHECK_INSTALLED of a file or folder Windows Installer made; false when it is not there (a rollback may run
      * after Windows Installer removed it: then nothing of it is read).
      */
     private static boolean checkInstalled(Machine machine, String path, Replacer.Log log) {
         SecureFolder answer;
         try {
-            answer = machine.checkFolder(path);
+            answer = machine.checkInstalled(path);
         } catch (SessionException e) {
             if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
                 return false;
@@ -48,7 +75,7 @@ public final class FolderChecks {
         switch (answer.state()) {
             case CANNOT_ANSWER -> log.line(path + ": " + answer.reason() + "; used as it is (the platform keeps no DACL)");
             case NOT_SECURE -> throw new IllegalStateException(path + " may be changed by others than Administrators, SYSTEM and"
-                    + " TrustedInstaller (" + answer.reason() + "; found " + answer.sddl() + "): nothing was read or changed there."
+                    + " TrustedInstaller (" + answer.reason() + "; found " + answer.sddl() + "): nothing was read from it or changed."
                     + " Windows Installer made it under Program Files; give it back Program Files' permissions (or remove it and"
                     + " repair the product), then run the install again");
             default -> {

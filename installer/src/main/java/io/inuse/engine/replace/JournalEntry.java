@@ -32,6 +32,8 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
         REPLACED("target:path", "from:version-or-none", "to:version", "reason:reason"),
         QUEUED("target:path", "temp:path", "source:path", "destination:text", "from:version", "to:version-or-none",
                 "lockers:lockers", "reason:reason"),
+        REQUEUED("target:path", "temp:path", "source:path", "destination:text", "from:version", "to:version-or-none",
+                "lockers:lockers", "reason:reason"),
         CANCELLED("source:path", "destination:text", "reason:reason"),
         SUPERSEDED("target:path", "temp:path", "source:path", "destination:text", "reason:reason"),
         RESTORED("target:path", "backup:path", "version:version", "reason:reason"),
@@ -102,7 +104,7 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
                 throw new IllegalArgumentException(op + ": field '" + op.names[i] + "' ('" + shown(value) + "') " + problem);
             }
         }
-        if (op == Op.QUEUED && fields.get(3).isEmpty() != fields.get(5).equals(NONE)) {
+        if ((op == Op.QUEUED || op == Op.REQUEUED) && fields.get(3).isEmpty() != fields.get(5).equals(NONE)) {
             throw new IllegalArgumentException("QUEUED: an empty destination (a delete at the next reboot) goes with the version"
                     + " 'none' after it, and only then; here destination '" + shown(fields.get(3)) + "' and to '" + fields.get(5) + "'");
         }
@@ -135,6 +137,16 @@ public record JournalEntry(Op op, String productCode, List<String> fields) {
     public static JournalEntry queued(String productCode, String target, String temp, String source, String destination,
             String from, String to, List<Locker> lockers, String reason) {
         return new JournalEntry(Op.QUEUED, productCode,
+                List.of(target, temp, source, destination, from, to, LockersProperty.encode(lockers), reason));
+    }
+
+    /**
+     * The rollback of a SUPERSEDED: the earlier run's entry (its exact strings, versions and lockers) queued
+     * again. An undo step, unlike QUEUED, so that a rollback run again does not take it for the run's own.
+     */
+    public static JournalEntry requeued(String productCode, String target, String temp, String source, String destination,
+            String from, String to, List<Locker> lockers, String reason) {
+        return new JournalEntry(Op.REQUEUED, productCode,
                 List.of(target, temp, source, destination, from, to, LockersProperty.encode(lockers), reason));
     }
 

@@ -52,7 +52,9 @@ final class Reconcile {
             // with these strings is the one whose entry is pending
             for (int e = earlier.size() - 1; e >= 0; e--) {
                 JournalEntry entry = earlier.get(e);
-                if (entry.op() != JournalEntry.Op.QUEUED || !PendingRename.samePath(entry.field("target"), path)) {
+                boolean queued = entry.op() == JournalEntry.Op.QUEUED || entry.op() == JournalEntry.Op.REQUEUED;
+                // a move onto the target only: a queued delete of ours names a file renamed aside, never the target itself
+                if (!queued || entry.field("destination").isEmpty() || !PendingRename.samePath(entry.field("target"), path)) {
                     continue;
                 }
                 String source = entry.field("source");
@@ -89,7 +91,8 @@ final class Reconcile {
         }
         Optional<JournalEntry> queued = Optional.empty();
         for (JournalEntry entry : journal.entries()) {
-            if (entry.op() == JournalEntry.Op.QUEUED && entry.field("source").equals(source) && entry.field("destination").equals(destination)) {
+            boolean line = entry.op() == JournalEntry.Op.QUEUED || entry.op() == JournalEntry.Op.REQUEUED;
+            if (line && entry.field("source").equals(source) && entry.field("destination").equals(destination)) {
                 queued = Optional.of(entry);
             }
         }
@@ -102,7 +105,7 @@ final class Reconcile {
             return written;
         }
         JournalEntry q = queued.get();
-        Journal result = write(written.append(JournalEntry.queued(productCode, q.field("target"), temp, source, destination, q.field("from"),
+        Journal result = write(written.append(JournalEntry.requeued(productCode, q.field("target"), temp, source, destination, q.field("from"),
                 q.field("to"), LockersProperty.decode(q.field("lockers")),
                 "the earlier run's queued replacement, put back: the run that superseded it was rolled back")));
         boolean delete = destination.isEmpty();
@@ -124,12 +127,14 @@ final class Reconcile {
         }
     }
 
+    /** A leftover copy deleted; one that cannot be (held, say) is logged and left for the next run. */
     private void deleteIfThere(String path) {
         try {
             machine.deleteFile(path);
         } catch (SessionException e) {
             if (e.win32Error() != ERROR_FILE_NOT_FOUND && e.win32Error() != ERROR_PATH_NOT_FOUND) {
-                throw e;
+                log.line(path + ", a copy kept for an earlier run's rollback, could not be deleted (" + e.api() + " error "
+                        + e.win32Error() + "): left for the next run");
             }
         }
     }

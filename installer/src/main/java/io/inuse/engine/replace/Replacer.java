@@ -95,10 +95,12 @@ public final class Replacer {
         for (Detection d : detections) {
             String path = d.path();
             FileState existing = readTarget(path);
-            FileState staged = read(folder.staged(d.target()));
+            FileState staged = readTarget(folder.staged(d.target()));
             FileState backup = read(folder.backup(d.target()));
             boolean remote = machine.pathLocation(path).remote();
-            boolean protectedByWrp = existing.exists() && machine.sfcProtected(path);
+            // asked whether the file is there or not, as the detect action asks (Schedule.refuseEarly): Windows
+            // answers from its list of protected paths
+            boolean protectedByWrp = machine.sfcProtected(path);
             boolean ours = existing.exists() && existing.version() != null && isOurs(journal, path, existing);
             facts.add(new PlanFacts(d.target(), path, existing, folder.staged(d.target()), staged, remote, protectedByWrp,
                     d.verdict(), d.lockers(), backup, ours));
@@ -139,6 +141,8 @@ public final class Replacer {
                     journal = queuedLine(f, temp, journal, tryNow ? "staged to replace it now; these are the strings of the"
                             + " boot-time move made instead if it is held by then: " + step.reason() : step.reason());
                     machine.copyFile(f.stagedPath(), temp, true);
+        checkCopy(f.stagedPath(), temp);
+                    checkCopy(f.stagedPath(), temp);
                     if (tryNow) {
                         checkUnchanged(f);
                         journal = write(journal.append(JournalEntry.replaced(productCode, f.path(), versionOrUnversioned(f.existing()),
@@ -178,7 +182,7 @@ public final class Replacer {
         String partial = backup + ".tmp";
         deleteIfThere(partial);
         machine.copyFile(f.path(), partial, true);
-        checkCopy(f, partial);
+        checkCopy(f.path(), partial);
         try {
             machine.moveFile(partial, backup, Machine.MOVEFILE_WRITE_THROUGH);
         } catch (SessionException e) {
@@ -212,7 +216,7 @@ public final class Replacer {
         String partial = copy + ".tmp";
         deleteIfThere(partial);
         machine.copyFile(f.path(), partial, true);
-        checkCopy(f, partial);
+        checkCopy(f.path(), partial);
         machine.moveFile(partial, copy, Machine.MOVEFILE_REPLACE_EXISTING | Machine.MOVEFILE_WRITE_THROUGH);
         log.line("kept " + f.path() + " (" + f.existing().describe() + ") as " + copy + " for this run's rollback");
         return written;
@@ -232,6 +236,7 @@ public final class Replacer {
         String temp = installTemp(f.path());
         deleteIfThere(temp);
         machine.copyFile(f.stagedPath(), temp, true);
+        checkCopy(f.stagedPath(), temp);
         try {
             machine.moveFile(temp, f.path(), Machine.MOVEFILE_WRITE_THROUGH);
         } catch (SessionException e) {
@@ -255,12 +260,15 @@ public final class Replacer {
                 + "): it was left alone and nothing was put in place (the file changed while it was examined). Run the install again");
     }
 
-    /** A copy of the file in place must hold the bytes the facts read: a file changed since is not kept as what it was. */
-    private void checkCopy(PlanFacts f, String copy) {
+    /**
+     * A copy must hold the bytes the facts read from its source (the file in place, or the staged file):
+     * a file changed since is neither kept as what it was nor put in place.
+     */
+    private void checkCopy(String source, String copy) {
         String copied = machine.fileInfo(copy).sha256();
-        if (!copied.equals(hashes.get(f.path()))) {
+        if (!copied.equals(hashes.get(source))) {
             deleteIfThere(copy);
-            throw new IllegalStateException(f.path() + " changed since it was read (SHA-256 " + hashes.get(f.path()) + " then, "
+            throw new IllegalStateException(source + " changed since it was read (SHA-256 " + hashes.get(source) + " then, "
                     + copied + " in its copy): it was not kept, and nothing was replaced (the file changed while it was"
                     + " examined). Run the install again");
         }
@@ -397,7 +405,7 @@ public final class Replacer {
         String version = JournalEntry.versionText(existing.version());
         boolean ours = false;
         for (JournalEntry entry : journal.entries()) {
-            if ((entry.op() == JournalEntry.Op.REPLACED || entry.op() == JournalEntry.Op.QUEUED)
+            if ((entry.op() == JournalEntry.Op.REPLACED || entry.op() == JournalEntry.Op.QUEUED || entry.op() == JournalEntry.Op.REQUEUED)
                     && PendingRename.samePath(entry.field("target"), path)) {
                 ours = entry.field("to").equals(version);
             }

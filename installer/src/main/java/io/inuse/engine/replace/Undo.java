@@ -95,7 +95,7 @@ public final class Undo {
         for (JournalEntry entry : run.entries()) {
             JournalEntry.Op op = entry.op();
             if (op == JournalEntry.Op.COMPLETED || op == JournalEntry.Op.CANCELLED || op == JournalEntry.Op.RESTORED
-                    || op == JournalEntry.Op.REMOVED || op == JournalEntry.Op.ROLLED_BACK) {
+                    || op == JournalEntry.Op.REMOVED || op == JournalEntry.Op.REQUEUED || op == JournalEntry.Op.ROLLED_BACK) {
                 break;
             }
             operations.add(entry);

@@ -69,6 +69,12 @@ public final class FakeDisk {
         entries.put(key(folder), new Entry(e.path(), null, e.attributes(), sddl, secure));
     }
 
+    /** A file's own owner and DACL, its bytes kept (CHECK_INSTALLED fails a file with {@link #USERS_SDDL}). */
+    public void fileSecurity(String path, String sddl) {
+        Entry e = entry(path);
+        entries.put(key(path), new Entry(e.path(), e.bytes(), e.attributes(), sddl, false));
+    }
+
     public void readOnly(String path) {
         Entry e = entry(path);
         entries.put(key(path), new Entry(e.path(), e.bytes(), e.attributes() | FileInfo.FILE_ATTRIBUTE_READONLY, e.sddl(), e.secure()));
@@ -211,13 +217,15 @@ public final class FakeDisk {
     }
 
     /**
-     * CHECK_FOLDER: a folder whose security was set with {@link #security} and {@code secure} true, or
+     * CHECK_INSTALLED: a folder whose security was set with {@link #security} and {@code secure} true, or
      * given {@link #INSTALLER_SDDL}, passes; one nobody set ({@link #USERS_SDDL}) does not.
      */
     SecureFolder check(String path) {
-        Entry e = existing("CHECK_FOLDER", "GetFileAttributesW", path);
-        if (!e.folder()) {
-            throw error("CHECK_FOLDER", 267, "GetFileAttributesW", path);
+        Entry e = existing("CHECK_INSTALLED", "GetFileAttributesW", path);
+        if (!e.folder() && !platformCannotAnswer) {
+            // a file: it inherits its folder's DACL unless one was given (fileSecurity)
+            return USERS_SDDL.equals(e.sddl()) ? new SecureFolder(SecureFolder.State.NOT_SECURE, e.sddl(), path + ": users may change it")
+                    : new SecureFolder(SecureFolder.State.EXISTED_SECURE, e.sddl() == null ? "" : e.sddl(), "");
         }
         if (platformCannotAnswer) {
             return new SecureFolder(SecureFolder.State.CANNOT_ANSWER, e.sddl(), "this platform (Wine) keeps no DACL");

@@ -353,8 +353,8 @@ public class FakeMachine implements Machine {
     }
 
     @Override
-    public SecureFolder checkFolder(String path) {
-        enter("checkFolder", "CHECK_FOLDER", "GetFileAttributesW");
+    public SecureFolder checkInstalled(String path) {
+        enter("checkInstalled", "CHECK_INSTALLED", "GetFileAttributesW");
         return disk.check(path);
     }
 

@@ -66,9 +66,9 @@ class JournalCorruptTest {
     void linesMustBeOperationsWithTheirFields() {
         String head = "inuse-journal 1\n" + BEGIN;
         assertCorrupt("is empty; every line after the header is one operation", 3, head + "\n");
-        assertCorrupt("'MOVED' is not an operation of journal format 1 (BEGIN, BACKUP, SAVED, REPLACED, QUEUED, CANCELLED, SUPERSEDED, RESTORED,"
+        assertCorrupt("'MOVED' is not an operation of journal format 1 (BEGIN, BACKUP, SAVED, REPLACED, QUEUED, REQUEUED, CANCELLED, SUPERSEDED, RESTORED,"
                 + " REMOVED, COMPLETED, ROLLED_BACK)", 3, head + "MOVED\t" + PC + "\tx\n");
-        assertCorrupt("'completed' is not an operation of journal format 1 (BEGIN, BACKUP, SAVED, REPLACED, QUEUED, CANCELLED, SUPERSEDED, RESTORED,"
+        assertCorrupt("'completed' is not an operation of journal format 1 (BEGIN, BACKUP, SAVED, REPLACED, QUEUED, REQUEUED, CANCELLED, SUPERSEDED, RESTORED,"
                 + " REMOVED, COMPLETED, ROLLED_BACK)", 3, head + "completed\t" + PC + "\tx\n");
         assertCorrupt("REPLACED has 5 fields, not 6 (operation, product code, target, from, to, reason)", 3,
                 head + "REPLACED\t" + PC + "\tC:\\x.dll\t1.0.0.0\tfree\n");

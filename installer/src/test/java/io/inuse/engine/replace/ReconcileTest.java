@@ -63,7 +63,7 @@ class ReconcileTest extends ReplaceFixture {
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
         assertEquals(List.of("\\??\\" + DLL + ".inuse-1.tmp", "!\\??\\" + DLL, "", ""), pendingStrings());
         List<JournalEntry> entries = rolledBack.entries();
-        assertEquals(JournalEntry.Op.QUEUED, entries.get(entries.size() - 2).op());
+        assertEquals(JournalEntry.Op.REQUEUED, entries.get(entries.size() - 2).op());
         assertEquals(JournalEntry.Op.ROLLED_BACK, entries.get(entries.size() - 1).op());
 
         // a third run, completed: the copies of superseded entries are of no use any more
@@ -111,5 +111,40 @@ class ReconcileTest extends ReplaceFixture {
         assertEquals("\\??\\C:\\Windows\\system32\\MAPI32.DLL.other.tmp", strings.get(0));
         assertEquals("!\\??\\" + DLL, strings.get(1));
         assertEquals(6, strings.size(), "theirs, then one of ours: " + strings);
+    }
+
+    @Test
+    void aRollbackRunAgainAfterItPutTheEarlierEntryBackKeepsIt() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.lock(DLL);
+        Journal first = run(CODE, RUN, Journal.empty());
+        machine.unlock(DLL);
+        put(FOLDER.staged(MAPI), image(1, 3, 0, 0));
+        Journal second = run(V2_CODE, UPGRADE_RUN, first);
+        Journal rolledBack = new Undo(machine, FOLDER, V2_CODE, UPGRADE_RUN, log::add).rollBack(second);
+        byte[] pendingAfter = pending().orElseThrow();
+        // the rollback was cut off before its ROLLED_BACK line; Windows Installer runs it again
+        byte[] text = rolledBack.encode();
+        String all = new String(text, StandardCharsets.UTF_8);
+        String cut = all.substring(0, all.lastIndexOf("ROLLED_BACK\t"));
+        Journal interrupted = Journal.parse("journal.txt", cut.getBytes(StandardCharsets.UTF_8));
+        new Undo(machine, FOLDER, V2_CODE, UPGRADE_RUN, log::add).rollBack(interrupted);
+        assertArrayEquals(pendingAfter, pending().orElseThrow(), "the earlier run's entry is still pending");
+        assertTrue(machine.disk.exists(DLL + ".inuse-1.tmp"), "and its copy is still there");
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+    }
+
+    @Test
+    void aQueuedDeleteOfAFileRenamedAsideIsNotSuperseded() throws Exception {
+        // an INSTALL rolled back while held: the file renamed aside, its delete queued (target field: the target)
+        Journal installed = run(CODE, RUN, Journal.empty());
+        machine.lock(DLL);
+        Journal rolledBack = new Undo(machine, FOLDER, CODE, RUN, log::add).rollBack(installed);
+        byte[] queuedDelete = pending().orElseThrow();
+        assertFalse(machine.disk.exists(DLL), "renamed aside");
+        run(CODE, UPGRADE_RUN, rolledBack);   // nothing in place now: installed at once
+        List<String> strings = pendingStrings();
+        assertTrue(new String(queuedDelete, StandardCharsets.UTF_16LE).contains(".inuse-removed-"), pendingStrings().toString());
+        assertTrue(strings.stream().anyMatch(x -> x.contains(".inuse-removed-")), "the delete of the renamed file stays: " + strings);
     }
 }

@@ -112,12 +112,12 @@ class ReplacerTest extends ReplaceFixture {
     void aProductFolderAUserCanWriteStopsBeforeAnythingIsRead() throws Exception {
         put(DLL, image(1, 0, 0, 0));
         // Windows Installer's folder as it is made (Program Files' inherited DACL: Users read) passes
-        FolderChecks.check(machine, FOLDER, log::add);
+        FolderChecks.check(machine, FOLDER, List.of(MAPI), log::add);
         assertTrue(machine.disk.exists(FOLDER.state()), "the state folder is created admin-only");
         for (String folder : List.of(ROOT, FOLDER.staging())) {
             machine.disk.security(folder, FakeDisk.USERS_SDDL, false);
             machine.calls.clear();
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> FolderChecks.check(machine, FOLDER, log::add));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> FolderChecks.check(machine, FOLDER, List.of(MAPI), log::add));
             assertTrue(e.getMessage().startsWith(folder + " may be changed by others than Administrators, SYSTEM and TrustedInstaller ("),
                     e.getMessage());
             assertFalse(machine.calls.contains("readFile"), "nothing read: " + machine.calls);
@@ -125,7 +125,7 @@ class ReplacerTest extends ReplaceFixture {
         }
         // the state folder is admin-only: one that users may change stops the action as well
         machine.disk.security(FOLDER.state(), FakeDisk.INSTALLER_SDDL, false);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> FolderChecks.check(machine, FOLDER, log::add));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> FolderChecks.check(machine, FOLDER, List.of(MAPI), log::add));
         assertTrue(e.getMessage().startsWith(FOLDER.state() + " is not admin-only"), e.getMessage());
         assertFalse(machine.disk.exists(FOLDER.journal()));
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
@@ -274,5 +274,32 @@ class ReplacerTest extends ReplaceFixture {
         assertFalse(machine.disk.exists(FOLDER.backup(MAPI)), "no backup of the changed file");
         assertFalse(machine.disk.exists(FOLDER.backup(MAPI) + ".tmp"));
         assertArrayEquals(image(1, 0, 5, 0), machine.disk.bytes(DLL).orElseThrow());
+    }
+
+    @Test
+    void aStagedFileOrBackupFolderUsersMayChangeStopsTheActionBeforeItIsRead() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.disk.fileSecurity(FOLDER.staged(MAPI), FakeDisk.USERS_SDDL);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> FolderChecks.check(machine, FOLDER, List.of(MAPI), log::add));
+        assertTrue(e.getMessage().startsWith(FOLDER.staged(MAPI) + " may be changed by others than Administrators"), e.getMessage());
+        machine.disk.fileSecurity(FOLDER.staged(MAPI), null);
+
+        machine.disk.folder(FOLDER.backupFolder(MAPI));   // there already, made by someone else: users may change it
+        e = assertThrows(IllegalStateException.class, () -> FolderChecks.check(machine, FOLDER, List.of(MAPI), log::add));
+        assertTrue(e.getMessage().startsWith(FOLDER.backups() + " is not admin-only"), e.getMessage());
+    }
+
+    @Test
+    void aStagedFileChangedBeforeItIsCopiedIsNotPutInPlace() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.beforeCall = c -> {
+            if (c.equals("copyFile") && machine.disk.exists(FOLDER.backup(MAPI))) {
+                machine.disk.put(FOLDER.staged(MAPI), image(1, 2, 0, 1)); // changed after the facts read it
+            }
+        };
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(Journal.empty()));
+        assertTrue(e.getMessage().startsWith(FOLDER.staged(MAPI) + " changed since it was read"), e.getMessage());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertEquals(List.of(), machine.disk.paths().stream().filter(p -> p.endsWith(".tmp")).toList());
     }
 }

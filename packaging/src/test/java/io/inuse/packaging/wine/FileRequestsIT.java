@@ -107,10 +107,10 @@ class FileRequestsIT {
             run.contains(LINE + "secure folder exists exists");
             run.contains(LINE + "secure folder under an absent parent: refused: 3 CreateDirectoryW");
             run.contains(LINE + "secure folder on a file: refused: 267 GetFileAttributesW");
-            run.contains(LINE + "check folder = SecureFolder[state=CANNOT_ANSWER, sddl=");
+            run.contains(LINE + "check installed folder = SecureFolder[state=CANNOT_ANSWER, sddl=");
+            run.contains(LINE + "check installed file = SecureFolder[state=CANNOT_ANSWER, sddl=");
             run.contains("reason=this platform (Wine) keeps no DACL, so its owner and DACL cannot be verified: ");
-            run.contains(LINE + "check folder absent: refused: 2 GetFileAttributesW");
-            run.contains(LINE + "check folder on a file: refused: 267 GetFileAttributesW");
+            run.contains(LINE + "check installed absent: refused: 2 GetFileAttributesW");
             run.contains(LINE + "sfc " + dll + " = false; kernel32 = false");
             for (String unc : List.of("\\\\server\\share\\a.dll", "\\\\?\\UNC\\server\\share\\a.dll", "\\??\\UNC\\server\\share\\a.dll")) {
                 run.contains(LINE + "remote " + unc + " = PathLocation[remote=true, driveType=-1, root=UNC]");
@@ -126,7 +126,7 @@ class FileRequestsIT {
             // bad arguments: 87 from the broker, naming what was expected
             for (String bad : List.of("FILE_READ max 0", "FILE_READ max 16 MiB", "FILE_READ empty path", "FILE_INFO integer", "FILE_COPY flag 2",
                     "FILE_MOVE COPY_ALLOWED", "FILE_MOVE CREATE_HARDLINK", "FILE_MOVE null without DELAY", "FILE_DELETE two paths",
-                    "FILE_WRITE mode 3", "FILE_WRITE 1 MiB + 1", "FILE_WRITE string data", "SECURE_FOLDER integer", "CHECK_FOLDER two paths", "REG_READ root HKCR",
+                    "FILE_WRITE mode 3", "FILE_WRITE 1 MiB + 1", "FILE_WRITE string data", "SECURE_FOLDER integer", "CHECK_INSTALLED two paths", "REG_READ root HKCR",
                     "REG_READ key with a leading backslash", "REG_WRITE DWORD of 3 bytes", "REG_WRITE type 5", "REG_WRITE odd REG_SZ",
                     "REG_DELETE_VALUE two arguments", "SFC_PROTECTED empty path", "PATH_REMOTE relative", "PATH_REMOTE device")) {
                 run.contains(LINE + "bad " + bad + ": refused: 87 protocol: ");

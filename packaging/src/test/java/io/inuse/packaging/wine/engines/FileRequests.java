@@ -141,9 +141,9 @@ public final class FileRequests {
         session.log("files secure folder exists " + exists(machine, DIR + "\\secure"));
         attempt(session, "secure folder under an absent parent", () -> machine.secureFolder(DIR + "\\no-such\\secure"));
         attempt(session, "secure folder on a file", () -> machine.secureFolder(DIR + "\\known.txt"));
-        session.log("files check folder = " + machine.checkFolder(DIR));
-        attempt(session, "check folder absent", () -> machine.checkFolder(DIR + "\\no-such"));
-        attempt(session, "check folder on a file", () -> machine.checkFolder(DIR + "\\known.txt"));
+        session.log("files check installed folder = " + machine.checkInstalled(DIR));
+        session.log("files check installed file = " + machine.checkInstalled(DIR + "\\known.txt"));
+        attempt(session, "check installed absent", () -> machine.checkInstalled(DIR + "\\no-such"));
         session.log("files sfc " + DLL + " = " + machine.sfcProtected(DLL) + "; kernel32 = " + machine.sfcProtected("C:\\windows\\system32\\kernel32.dll"));
         for (String path : List.of("\\\\server\\share\\a.dll", "\\\\?\\UNC\\server\\share\\a.dll", "\\??\\UNC\\server\\share\\a.dll",
                 "N:\\a.dll", "n:/a.dll", "\\\\?\\N:\\a.dll", "C:\\windows", "Z:\\")) {
@@ -167,7 +167,7 @@ public final class FileRequests {
         attempt(session, "bad FILE_WRITE 1 MiB + 1", () -> raw.request(Ops.FILE_WRITE, DIR + "\\w.bin", new byte[1024 * 1024 + 1], 2L));
         attempt(session, "bad FILE_WRITE string data", () -> raw.request(Ops.FILE_WRITE, DIR + "\\w.bin", "x", 2L));
         attempt(session, "bad SECURE_FOLDER integer", () -> raw.request(Ops.SECURE_FOLDER, 1L));
-        attempt(session, "bad CHECK_FOLDER two paths", () -> raw.request(Ops.CHECK_FOLDER, DIR, DIR));
+        attempt(session, "bad CHECK_INSTALLED two paths", () -> raw.request(Ops.CHECK_INSTALLED, DIR, DIR));
         attempt(session, "bad REG_READ root HKCR", () -> raw.request(Ops.REG_READ, "HKCR", "Software", "x"));
         attempt(session, "bad REG_READ key with a leading backslash", () -> raw.request(Ops.REG_READ, "HKLM", "\\Software", "x"));
         attempt(session, "bad REG_WRITE DWORD of 3 bytes", () -> raw.request(Ops.REG_WRITE, "HKCU", "Software\\inuse-test", "d", 4L, new byte[3]));
