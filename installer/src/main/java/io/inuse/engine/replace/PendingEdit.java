@@ -3,7 +3,9 @@ package io.inuse.engine.replace;
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.machine.RegRoot;
 import io.inuse.engine.machine.RegValue;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -22,18 +24,32 @@ final class PendingEdit {
 
     /** Whether the entry with these exact strings is in either value (a value that cannot be read holds none). */
     static boolean isPending(Machine machine, String source, String destination) {
-        Ours ours = new Ours(source, destination);
+        return isPending(readBoth(machine), source, destination);
+    }
+
+    /** Both values as decoded now, the ones that are absent, not REG_MULTI_SZ or damaged left out (they hold none of ours). */
+    static List<PendingRenames> readBoth(Machine machine) {
+        List<PendingRenames> values = new ArrayList<>();
         for (String name : new String[] {PendingRenames.VALUE, PendingRenames.VALUE_2}) {
             Optional<RegValue> value = machine.regRead(RegRoot.HKLM, PendingRenames.KEY, name);
             if (value.isEmpty() || value.get().type() != REG_MULTI_SZ) {
                 continue;
             }
             try {
-                if (PendingRenames.decode(name, value.get().data()).withoutEntries(ours).isChanged()) {
-                    return true;
-                }
+                values.add(PendingRenames.decode(name, value.get().data()));
             } catch (PendingRenamesException e) {
                 // a damaged value: its entries cannot be told apart, and it is never edited
+            }
+        }
+        return values;
+    }
+
+    /** Whether the entry with these exact strings is in one of the values read by {@link #readBoth}. */
+    static boolean isPending(List<PendingRenames> values, String source, String destination) {
+        Ours ours = new Ours(source, destination);
+        for (PendingRenames value : values) {
+            if (value.withoutEntries(ours).isChanged()) {
+                return true;
             }
         }
         return false;

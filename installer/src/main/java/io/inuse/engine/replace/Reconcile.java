@@ -40,9 +40,11 @@ final class Reconcile {
         for (int r = 0; r < runs.size() - 1; r++) {
             earlier.addAll(runs.get(r).entries());
         }
+        // both values read once (two requests however long the journal), and again only after an edit
+        List<PendingRenames> pending = PendingEdit.readBoth(machine);
         for (JournalEntry entry : earlier) {
             // copies kept for a rollback that did not come: their runs completed
-            if (entry.op() == JournalEntry.Op.SUPERSEDED && !PendingEdit.isPending(machine, entry.field("source"), entry.field("destination"))) {
+            if (entry.op() == JournalEntry.Op.SUPERSEDED && !PendingEdit.isPending(pending, entry.field("source"), entry.field("destination"))) {
                 deleteIfThere(entry.field("temp"));
             }
         }
@@ -59,7 +61,7 @@ final class Reconcile {
                 }
                 String source = entry.field("source");
                 String destination = entry.field("destination");
-                if (!PendingEdit.isPending(machine, source, destination)) {
+                if (!PendingEdit.isPending(pending, source, destination)) {
                     continue;
                 }
                 written = write(written.append(JournalEntry.superseded(productCode, path, entry.field("temp"), source, destination,
@@ -71,6 +73,7 @@ final class Reconcile {
                         log.line(outcome);
                     }
                 }
+                pending = PendingEdit.readBoth(machine);
                 log.line("superseded an earlier run's pending " + source + " -> " + destination + " (" + entry.field("from") + " -> "
                         + entry.field("to") + "): it would undo this run at the next boot");
             }

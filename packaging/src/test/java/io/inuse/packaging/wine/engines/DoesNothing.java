@@ -26,15 +26,20 @@ public final class DoesNothing {
         System.exit(Main.serve(new CustomAction() {
             @Override
             public void run(Session session) {
-                if (action.equals("InuseProbe")) {
-                    handOn(session, Probe.DEFERRED);
-                } else if (action.equals("InuseDetect")) {
-                    // as the shipped package's detect action hands its deferred actions their data (actions/Schedule)
-                    handOn(session, "InuseReplace");
-                    handOn(session, "InuseReplaceRollback");
-                }
+                scheduleDeferred(session, action);
             }
         }, System.in, new FileOutputStream(FileDescriptor.out), System.err));
+    }
+
+    /** What the immediate actions must do so that their deferred actions can start at all. */
+    static void scheduleDeferred(Session session, String action) {
+        if (action.equals("InuseProbe")) {
+            handOn(session, Probe.DEFERRED);
+        } else if (action.equals("InuseDetect")) {
+            // as the shipped package's detect action hands its deferred actions their data (actions/Schedule)
+            handOn(session, "InuseReplace");
+            handOn(session, "InuseReplaceRollback");
+        }
     }
 
     private static void handOn(Session session, String deferredAction) {
