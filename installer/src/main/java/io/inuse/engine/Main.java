@@ -12,6 +12,7 @@ import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.BrokerMachine;
 import io.inuse.engine.machine.KnownFolder;
 import io.inuse.engine.machine.Machine;
+import io.inuse.engine.replace.Policy;
 import io.inuse.engine.replace.ProductFolder;
 import io.inuse.engine.session.BrokerSession;
 import io.inuse.engine.session.Session;
@@ -113,8 +114,12 @@ public final class Main {
             BrokerMachine machine = new BrokerMachine(broker);
             List<Target> targets = targets();
             Schedule.refuseEarly(session, machine, targets);
-            new Detect(machine, targets).run(session);
-            Schedule.handOver(session);
+            ProductFolder folder = ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), targets);
+            Policy policy = Schedule.policy(session, machine, folder.productId());
+            Detect detect = new Detect(machine, targets);
+            detect.run(session);
+            Schedule.failIfHeld(session, policy, detect.lockedAtEnd());
+            Schedule.handOver(session, policy);
         }
 
         /** The package's built-in targets (BuiltInTargets.load()), without their File row keys. */

@@ -31,7 +31,7 @@ final class MsiBuild {
      * Property/@Secure). INUSE_JAVA_HOME is deliberately not among them: it names a program that an
      * elevated action starts, so only an administrator, a transform or the package sets it.
      */
-    static final String SECURE_PROPERTIES = "INUSE_ENGINE_TIMEOUT;INUSE_FORCE_EQUAL";
+    static final String SECURE_PROPERTIES = "INUSE_ENGINE_TIMEOUT;INUSE_FORCE_EQUAL;INUSE_WHEN_LOCKED;INUSE_STRATEGY";
 
     /** The UI tables in wix/ui/, one IDT file each; none of them is a table wixl writes. */
     static final List<String> UI_TABLES = List.of("Dialog", "Control", "ControlEvent", "EventMapping", "TextStyle",

@@ -110,6 +110,7 @@ public final class Detect implements CustomAction {
 
     private final Machine machine;
     private final List<Target> targets;
+    private int lockedAtEnd;
 
     /**
      * @param machine the broker's Machine of this action
@@ -124,6 +125,7 @@ public final class Detect implements CustomAction {
     public void run(Session session) throws UserExitException {
         Detector detector = new Detector(machine);
         List<Detection> detections = detectOnce(session, detector);
+        lockedAtEnd = countLocked(detections);
         if (countLocked(detections) == 0) {
             return;
         }
@@ -142,6 +144,7 @@ public final class Detect implements CustomAction {
                 case IDRETRY:
                     session.log("Retry chosen in FilesInUse: detecting again");
                     detections = detectOnce(session, detector);
+                    lockedAtEnd = countLocked(detections);
                     if (countLocked(detections) == 0) {
                         session.log("no target is locked any more: continuing");
                         return;
@@ -169,6 +172,11 @@ public final class Detect implements CustomAction {
                     return;
             }
         }
+    }
+
+    /** How many targets were still held when the action ended (after the person's Retry answers, if any). */
+    public int lockedAtEnd() {
+        return lockedAtEnd;
     }
 
     /**

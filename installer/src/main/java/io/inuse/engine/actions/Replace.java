@@ -10,11 +10,14 @@ import io.inuse.engine.replace.FolderChecks;
 import io.inuse.engine.replace.Journal;
 import io.inuse.engine.replace.JournalException;
 import io.inuse.engine.replace.Plan;
+import io.inuse.engine.replace.Policy;
 import io.inuse.engine.replace.ProductFolder;
 import io.inuse.engine.replace.Replacer;
 import io.inuse.engine.session.Session;
 import io.inuse.engine.session.SessionException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -47,22 +50,30 @@ public final class Replace implements CustomAction {
     @Override
     public void run(Session session) throws Exception {
         CustomActionData data = session.customActionData();
-        String force = data.get(FORCE_EQUAL).orElse("0");
-        if (!force.equals("0") && !force.equals("1")) {
-            throw new IllegalArgumentException(FORCE_EQUAL + " in CustomActionData is '" + force + "': only 1 or 0; nothing was changed");
-        }
+        // the detect action's resolved values, checked again, under the policy key, read here again (trusted:
+        // only administrators can write it); a policy value still wins
+        Map<String, String> handed = new HashMap<>();
+        handed.put(Policy.FORCE_EQUAL, data.get(FORCE_EQUAL).orElse(""));
+        handed.put(Policy.WHEN_LOCKED, data.get(Policy.WHEN_LOCKED).orElse(""));
+        handed.put(Policy.STRATEGY, data.get(Policy.STRATEGY).orElse(""));
+        Policy policy = Policy.resolve(Policy.source(machine, folder.productId(), handed, "the CustomActionData value"));
         String run = runId(data);
         String productCode = session.property("ProductCode");
         FolderChecks.check(machine, folder, targets, new SessionLog(session));
         Journal journal = readJournal(machine, folder);
         List<Detection> detections = new Detector(machine).detect(targets);
         Replacer replacer = new Replacer(machine, folder, productCode, run, new SessionLog(session));
-        Plan plan = Plan.decide(replacer.facts(detections, journal), force.equals("1"));
+        Plan plan = Plan.decide(replacer.facts(detections, journal), policy.forceEqual());
         if (plan.refused()) {
             for (String line : plan.refusalLines()) {
                 session.log(line);
             }
             throw new IllegalStateException(plan.refusalLines().size() + " target(s) refused; nothing was changed");
+        }
+        if (plan.rebootNeeded() && policy.whenLocked() == Policy.WhenLocked.FAIL) {
+            session.log("a target is held, and " + Policy.WHEN_LOCKED + " is fail (" + policy.origin() + "): the install stops"
+                    + " before anything changes; close what holds it and run the install again");
+            throw new IllegalStateException("a target is held and " + Policy.WHEN_LOCKED + "=fail; nothing was changed");
         }
         if (plan.rebootNeeded()) {
             Optional<String> damaged = replacer.pendingValueProblem();

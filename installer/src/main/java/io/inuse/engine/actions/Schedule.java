@@ -4,9 +4,12 @@ import io.inuse.engine.CustomActionData;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.replace.Plan;
+import io.inuse.engine.replace.Policy;
 import io.inuse.engine.session.Session;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -45,17 +48,38 @@ public final class Schedule {
         }
     }
 
-    /** Sets both properties; an INUSE_FORCE_EQUAL other than "", "0" or "1" is refused, naming it. */
-    public static void handOver(Session session) {
-        String force = session.property(Replace.FORCE_EQUAL).trim();
-        if (!force.isEmpty() && !force.equals("0") && !force.equals("1")) {
-            throw new IllegalArgumentException(Replace.FORCE_EQUAL + "=" + force + " is not understood: pass 1 to replace a file of"
-                    + " the same version, or leave it out");
+    /**
+     * The install's policy (docs/policy.md): its properties and the policy key, a policy value winning;
+     * a value not understood stops the install here, before anything changes. Logged with its origin.
+     */
+    public static Policy policy(Session session, Machine machine, String productId) {
+        Map<String, String> properties = new HashMap<>();
+        properties.put(Policy.WHEN_LOCKED, session.property(Policy.WHEN_LOCKED));
+        properties.put(Policy.STRATEGY, session.property(Policy.STRATEGY));
+        properties.put(Policy.FORCE_EQUAL, session.property(Policy.FORCE_EQUAL));
+        Policy policy = Policy.resolve(Policy.source(machine, productId, properties, "the property"));
+        session.log("policy: " + policy.origin());
+        return policy;
+    }
+
+    /** {@code INUSE_WHEN_LOCKED=fail}: a target still held after the detection (and any Retry) stops the install here. */
+    public static void failIfHeld(Session session, Policy policy, int locked) {
+        if (locked > 0 && policy.whenLocked() == Policy.WhenLocked.FAIL) {
+            session.log(locked + " target(s) held, and " + Policy.WHEN_LOCKED + " is fail (" + policy.origin() + "): the install"
+                    + " stops before anything changes; close what holds the file (the lines above name it) and run the install again,"
+                    + " or let the install replace it at the next reboot (" + Policy.WHEN_LOCKED + "=defer)");
+            throw new IllegalStateException(locked + " target(s) held and " + Policy.WHEN_LOCKED + "=fail; nothing was changed");
         }
+    }
+
+    /** Sets both deferred actions' CustomActionData: the runtime, the timeout, the resolved policy and a new run id. */
+    public static void handOver(Session session, Policy policy) {
         CustomActionData data = CustomActionData.builder()
                 .put("INUSE_JAVA_HOME", nonEmpty(session.property("INUSE_JAVA_HOME")))
                 .put("INUSE_ENGINE_TIMEOUT", nonEmpty(session.property("INUSE_ENGINE_TIMEOUT")))
-                .put(Replace.FORCE_EQUAL, force.equals("1") ? "1" : "0")
+                .put(Policy.FORCE_EQUAL, policy.forceEqual() ? "1" : "0")
+                .put(Policy.WHEN_LOCKED, policy.whenLocked().text())
+                .put(Policy.STRATEGY, "reboot")
                 .put(Replace.RUN, newRunId())
                 .build();
         session.setProperty(REPLACE, data.encode());

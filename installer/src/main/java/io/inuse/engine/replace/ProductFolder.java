@@ -49,6 +49,14 @@ public record ProductFolder(String root) {
         return root + "\\state";
     }
 
+    /**
+     * The product id: the folder's own name (the first target's file name without its extension), a
+     * build-time identifier, not the display name; it names the policy key (Policy.key).
+     */
+    public String productId() {
+        return root.substring(root.lastIndexOf('\\') + 1);
+    }
+
     public String journal() {
         return state() + "\\journal.txt";
     }

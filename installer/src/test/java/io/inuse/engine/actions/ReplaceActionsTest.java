@@ -153,7 +153,8 @@ class ReplaceActionsTest extends ReplaceFixture {
         assertTrue(forced.log.contains(P + "1 replaced now, 0 queued for the next reboot"), forced.log.toString());
         FakeSession bad = deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).put(Replace.FORCE_EQUAL, "yes").build().encode());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> replace(bad));
-        assertEquals("INUSE_FORCE_EQUAL in CustomActionData is 'yes': only 1 or 0; nothing was changed", e.getMessage());
+        assertEquals("the CustomActionData value INUSE_FORCE_EQUAL is 'yes', which is not understood: use 1 to replace a file of the same version"
+                + " too, or 0 (the default); nothing was changed", e.getMessage());
     }
 
     @Test
@@ -222,5 +223,40 @@ class ReplaceActionsTest extends ReplaceFixture {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> replace(session));
         assertTrue(e.getMessage().startsWith(FOLDER.journal() + " is larger than the 1048576 bytes a journal may hold"), e.getMessage());
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+    }
+
+    @Test
+    void whenLockedFailStopsAHeldReplacementBeforeAnythingChangesAndLetsAFreeOneGo() throws Exception {
+        machine.process(77, "C:\\Program Files\\UPS\\upsmon.exe", DLL).lock(DLL);
+        String fail = CustomActionData.builder().put(Replace.RUN, RUN).put("INUSE_WHEN_LOCKED", "fail").build().encode();
+        FakeSession session = deferred("InuseReplace", fail);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> replace(session));
+        assertEquals("a target is held and INUSE_WHEN_LOCKED=fail; nothing was changed", e.getMessage());
+        assertTrue(session.log.stream().anyMatch(l -> l.contains("INUSE_WHEN_LOCKED is fail (INUSE_WHEN_LOCKED=fail (property)")), session.log.toString());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertFalse(machine.disk.exists(FOLDER.journal()), "nothing written");
+
+        // the policy key says defer: it wins over the handed-on fail
+        machine.registry.write(RegRoot.HKLM, "SOFTWARE\\Policies\\inuse\\MAPI32", "INUSE_WHEN_LOCKED",
+                new RegValue(RegValue.REG_SZ, "defer\0".getBytes(StandardCharsets.UTF_16LE)));
+        replace(deferred("InuseReplace", fail));
+        assertTrue(machine.disk.exists(DLL + ".inuse-1.tmp"), "queued for the next reboot");
+    }
+
+    @Test
+    void theDetectActionFailsAHeldTargetUnderFailAndHandsThePolicyOn() throws Exception {
+        FakeSession session = new FakeSession("InuseDetect", false);
+        session.properties.put("INUSE_WHEN_LOCKED", "fail");
+        io.inuse.engine.replace.Policy policy = Schedule.policy(session, machine, "MAPI32");
+        Schedule.failIfHeld(session, policy, 0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Schedule.failIfHeld(session, policy, 1));
+        assertEquals("1 target(s) held and INUSE_WHEN_LOCKED=fail; nothing was changed", e.getMessage());
+        assertTrue(session.log.contains("inuse: InuseDetect: policy: INUSE_WHEN_LOCKED=fail (property), INUSE_STRATEGY=reboot (default), INUSE_FORCE_EQUAL=0 (default)"),
+                session.log.toString());
+        Schedule.handOver(session, policy);
+        CustomActionData handed = CustomActionData.decode(session.properties.get("InuseReplace"));
+        assertEquals(java.util.Optional.of("fail"), handed.get("INUSE_WHEN_LOCKED"));
+        assertEquals(java.util.Optional.of("0"), handed.get("INUSE_FORCE_EQUAL"));
+        assertTrue(io.inuse.engine.replace.JournalEntry.isRunId(handed.get(Replace.RUN).orElseThrow()));
     }
 }

@@ -1,0 +1,189 @@
+package io.inuse.engine.replace;
+
+import io.inuse.engine.machine.Machine;
+import io.inuse.engine.machine.RegRoot;
+import io.inuse.engine.machine.RegValue;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the replacement does when it has a choice (issue 16, docs/policy.md): fixed names, each a
+ * public property of the install and a value under {@code HKLM\SOFTWARE\Policies\inuse\<product id>}
+ * (Group Policy's place: only administrators can write it). A policy value wins over a property; a
+ * value that is set and not understood stops the install with a line naming it, where it came from
+ * and what is allowed. An empty property or an absent policy value means "not set".
+ *
+ * @param whenLocked  {@value #WHEN_LOCKED}: {@code defer} (default: replace at the next reboot, 3010)
+ *                    or {@code fail} (a held target stops the install, 1603, before anything changes)
+ * @param forceEqual  {@value #FORCE_EQUAL}: {@code 1} replaces a file of the same version too
+ *                    ({@value #STRATEGY} is read and checked too: only {@code reboot} exists yet)
+ * @param origin      for the log: where each value came from
+ */
+public record Policy(WhenLocked whenLocked, boolean forceEqual, String origin) {
+    public static final String WHEN_LOCKED = "INUSE_WHEN_LOCKED";
+    public static final String FORCE_EQUAL = "INUSE_FORCE_EQUAL";
+    public static final String STRATEGY = "INUSE_STRATEGY";
+    /** The policy key below HKLM, without the product id. */
+    public static final String KEY = "SOFTWARE\\Policies\\inuse";
+
+    /** INUSE_WHEN_LOCKED's values. */
+    public enum WhenLocked {
+        DEFER("defer"),
+        FAIL("fail");
+
+        private final String text;
+
+        WhenLocked(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+    }
+
+    /** The values an install has: its properties (as given) and its policy key (read by the caller). */
+    public interface Source {
+        /** The property's value, "" when it is not set. */
+        String property(String name);
+
+        /** The policy value, empty when absent. */
+        Optional<RegValue> policy(String name);
+
+        /** The policy key's full name, for messages. */
+        String policyKey();
+
+        /** What the non-policy values are, for messages: "the property" or "the CustomActionData value". */
+        String valuesAre();
+    }
+
+    /**
+     * Resolves and validates both values. IllegalArgumentException names the value, its source and
+     * what is allowed; nothing has changed when it is thrown.
+     */
+    public static Policy resolve(Source source) {
+        StringBuilder origin = new StringBuilder();
+        String when = pick(source, WHEN_LOCKED, origin);
+        WhenLocked whenLocked = null;
+        for (WhenLocked w : WhenLocked.values()) {
+            if (w.text.equalsIgnoreCase(when)) {
+                whenLocked = w;
+            }
+        }
+        if (whenLocked == null && when.equalsIgnoreCase("stopservices")) {
+            throw new IllegalArgumentException(where(source, WHEN_LOCKED) + " is 'stopservices', which this version of inuse does not"
+                    + " offer yet: use defer or fail; nothing was changed");
+        }
+        if (whenLocked == null) {
+            throw new IllegalArgumentException(where(source, WHEN_LOCKED) + " is '" + when + "', which is not understood: use defer"
+                    + " (replace a held file at the next reboot, the default) or fail (stop the install instead); nothing was changed");
+        }
+        String strategy = pick(source, STRATEGY, origin);
+        if (!strategy.equalsIgnoreCase("reboot")) {
+            throw new IllegalArgumentException(where(source, STRATEGY) + " is '" + strategy + "', which "
+                    + (strategy.equalsIgnoreCase("renameaside") ? "this version of inuse does not offer yet" : "is not understood")
+                    + ": use reboot (a held file is replaced at the next reboot, the default); nothing was changed");
+        }
+        String force = pick(source, FORCE_EQUAL, origin);
+        if (!force.equals("0") && !force.equals("1")) {
+            throw new IllegalArgumentException(where(source, FORCE_EQUAL) + " is '" + force + "', which is not understood: use 1 to"
+                    + " replace a file of the same version too, or 0 (the default); nothing was changed");
+        }
+        return new Policy(whenLocked, force.equals("1"), origin.toString());
+    }
+
+    /** The policy key of a product: {@code SOFTWARE\Policies\inuse\<product id>} below HKLM. */
+    public static String key(String productId) {
+        return KEY + "\\" + productId;
+    }
+
+    /**
+     * A {@link Source} over a machine's registry and the given values: the install's properties (the
+     * detect action), or what the detect action handed on in CustomActionData (the replace action).
+     */
+    public static Source source(Machine machine, String productId, Map<String, String> values, String valuesAre) {
+        return new MachineSource(machine, productId, values, valuesAre);
+    }
+
+    private static String pick(Source source, String name, StringBuilder origin) {
+        Optional<RegValue> policy = source.policy(name);
+        String value;
+        String from;
+        if (policy.isPresent()) {
+            value = text(source, name, policy.get());
+            from = "policy";
+        } else if (!source.property(name).trim().isEmpty()) {
+            value = source.property(name).trim();
+            from = "property";
+        } else {
+            value = name.equals(WHEN_LOCKED) ? WhenLocked.DEFER.text : name.equals(STRATEGY) ? "reboot" : "0";
+            from = "default";
+        }
+        origin.append(origin.length() == 0 ? "" : ", ").append(name).append('=').append(value).append(" (").append(from).append(')');
+        return value;
+    }
+
+    /** A policy value as text: REG_SZ (or REG_EXPAND_SZ) without its NUL, a REG_DWORD as its number. */
+    private static String text(Source source, String name, RegValue value) {
+        byte[] data = value.data();
+        switch (value.type()) {
+            case RegValue.REG_SZ, RegValue.REG_EXPAND_SZ -> {
+                String s = new String(data, StandardCharsets.UTF_16LE);
+                int nul = s.indexOf('\0');
+                return (nul < 0 ? s : s.substring(0, nul)).trim();
+            }
+            case RegValue.REG_DWORD -> {
+                if (data.length == 4) {
+                    return Long.toString(ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL);
+                }
+            }
+            default -> {
+            }
+        }
+        throw new IllegalArgumentException(where(source, name) + " has registry type " + value.type() + " and " + data.length
+                + " bytes: use a string (REG_SZ) or, for " + FORCE_EQUAL + ", a DWORD; nothing was changed");
+    }
+
+    private static String where(Source source, String name) {
+        return source.policy(name).isPresent() ? "the policy value HKLM\\" + source.policyKey() + "\\" + name : source.valuesAre() + " " + name;
+    }
+
+    /** The registry through the broker, and the properties as the caller read them. A class, not a lambda (start-up path). */
+    private static final class MachineSource implements Source {
+        private final Machine machine;
+        private final String key;
+        private final Map<String, String> properties;
+        private final String valuesAre;
+
+        MachineSource(Machine machine, String productId, Map<String, String> properties, String valuesAre) {
+            this.machine = machine;
+            this.key = key(productId);
+            this.properties = properties;
+            this.valuesAre = valuesAre;
+        }
+
+        @Override
+        public String valuesAre() {
+            return valuesAre;
+        }
+
+        @Override
+        public String property(String name) {
+            String value = properties.get(name);
+            return value == null ? "" : value;
+        }
+
+        @Override
+        public Optional<RegValue> policy(String name) {
+            return machine.regRead(RegRoot.HKLM, key, name);
+        }
+
+        @Override
+        public String policyKey() {
+            return key;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.inuse.packaging.wine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The policy (issue 16, docs/policy.md) with the real broker and engine inside Wine's msiexec: a
+ * value under HKLM\SOFTWARE\Policies\inuse\MAPI32 wins over the install's property, and a value not
+ * understood stops the install before anything changes.
+ */
+class PolicyIT {
+    private static final String DLL = "MAPI32.DLL";
+    private static final String TARGET = "C:\\windows\\system32\\" + DLL;
+    private static final String POLICY_KEY = "HKLM\\SOFTWARE\\Policies\\inuse\\MAPI32";
+    private static WineTestBed bed;
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        bed = WineTestBed.get();
+    }
+
+    private static ActionRun install(WinePrefix wine, String scenario, String step, Path msi, String... properties) throws Exception {
+        Path log = bed.logFor(scenario, step);
+        String[] all = new String[properties.length + 1];
+        all[0] = bed.javaHome;
+        System.arraycopy(properties, 0, all, 1, properties.length);
+        int exit = wine.msiexecLogged("/i", msi, log, all);
+        return new ActionRun(exit, WinePrefix.readLog(log), log, wine);
+    }
+
+    @Test
+    void thePolicyKeyWinsOverThePropertyAndFailStopsAHeldUpgradeBeforeAnythingChanges() throws Exception {
+        long start = System.nanoTime();
+        String scenario = "policy-key-over-property";
+        bed.scenario(scenario, wine -> {
+            assertEquals(0, install(wine, scenario, "install-v1", bed.v1.msi()).exit());
+            wine.wine("reg", "add", POLICY_KEY, "/v", "INUSE_WHEN_LOCKED", "/t", "REG_SZ", "/d", "fail", "/f");
+            ActionRun run;
+            try (Locker locker = Locker.start(wine, bed.wintest, TARGET, bed.logFor(scenario, "locker").getParent())) {
+                run = install(wine, scenario, "install-v2", bed.v2.msi(), "INUSE_WHEN_LOCKED=defer");
+            }
+            assertEquals(1603, run.exit(), run.logFile().toString());
+            run.contains("inuse: InuseDetect: policy: INUSE_WHEN_LOCKED=fail (policy), INUSE_STRATEGY=reboot (default), INUSE_FORCE_EQUAL=0 (default)");
+            run.contains("inuse: InuseDetect: 1 target(s) held, and INUSE_WHEN_LOCKED is fail (");
+            assertFalse(run.log().matches("(?s).*Action start [0-9:]+: RemoveExistingProducts\\..*"), "stopped before RemoveExistingProducts");
+            assertEquals(Optional.of(bed.v1.payload().version()), wine.system32Version(DLL), "v1 stays");
+            assertTrue(wine.isRegistered(bed.v1.productCode()), "v1 is still installed");
+            assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
+
+            // without the policy value, the same property defers: 3010 and the replacement queued
+            wine.wine("reg", "delete", POLICY_KEY, "/v", "INUSE_WHEN_LOCKED", "/f");
+            try (Locker locker = Locker.start(wine, bed.wintest, TARGET, bed.logFor(scenario, "locker2").getParent())) {
+                ActionRun deferred = install(wine, scenario, "install-v2-defer", bed.v2.msi(), "INUSE_WHEN_LOCKED=defer");
+                assertEquals(3010, deferred.exit(), deferred.logFile().toString());
+                deferred.contains("inuse: InuseDetect: policy: INUSE_WHEN_LOCKED=defer (property), INUSE_STRATEGY=reboot (default), INUSE_FORCE_EQUAL=0 (default)");
+            }
+            assertEquals(List.of("\\??\\" + TARGET + ".inuse-1.tmp", "!\\??\\" + TARGET), wine.pendingFileRenameOperations().orElseThrow());
+            ActionRun.report("policy: the key over the property", start, "policy fail + property defer, held: exit=1603 before"
+                    + " RemoveExistingProducts, v1 stays installed; property defer alone: exit=3010, queued");
+        });
+    }
+
+    @Test
+    void aValueNotUnderstoodStopsTheInstallNamingIt() throws Exception {
+        long start = System.nanoTime();
+        String scenario = "policy-bad-value";
+        bed.scenario(scenario, wine -> {
+            Optional<io.inuse.pe.FileVersion> original = wine.system32Version(DLL);
+            ActionRun run = install(wine, scenario, "install-v1", bed.v1.msi(), "INUSE_WHEN_LOCKED=kill");
+            assertEquals(1603, run.exit(), run.logFile().toString());
+            run.contains("the property INUSE_WHEN_LOCKED is 'kill', which is not understood: use defer (replace a held file at the next"
+                    + " reboot, the default) or fail (stop the install instead); nothing was changed");
+            assertEquals(original, wine.system32Version(DLL), "nothing changed");
+            assertFalse(wine.isRegistered(bed.v1.productCode()));
+            ActionRun.report("policy: a value not understood", start, "exit=1603, the line names the property and the allowed values");
+        });
+    }
+}
