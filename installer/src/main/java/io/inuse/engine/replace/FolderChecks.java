@@ -13,8 +13,6 @@ import java.util.List;
  * Anything a user could change stops the action before anything there is read or written.
  */
 public final class FolderChecks {
-    private static final long ERROR_FILE_NOT_FOUND = 2;
-    private static final long ERROR_PATH_NOT_FOUND = 3;
     private FolderChecks() {
     }
 
@@ -39,22 +37,10 @@ public final class FolderChecks {
         // the engine's own folders, where they exist already: they are read before anything is made there
         for (Target target : targets) {
             for (String path : new String[] {folder.backupFolder(target), folder.rollbackFolder(target)}) {
-                if (exists(machine, path)) {
+                if (Disk.exists(machine, path)) {
                     secureDown(machine, folder, path, log);
                 }
             }
-        }
-    }
-
-    private static boolean exists(Machine machine, String path) {
-        try {
-            machine.fileInfo(path);
-            return true;
-        } catch (SessionException e) {
-            if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
-                return false;
-            }
-            throw e;
         }
     }
 
@@ -67,7 +53,7 @@ public final class FolderChecks {
         try {
             answer = machine.checkInstalled(path);
         } catch (SessionException e) {
-            if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
+            if (Disk.notFound(e)) {
                 return false;
             }
             throw e;

@@ -18,9 +18,6 @@ import java.util.Optional;
  * them again ({@link #requeue}). Everyone else's entries are never touched.
  */
 final class Reconcile {
-    private static final long ERROR_FILE_NOT_FOUND = 2;
-    private static final long ERROR_PATH_NOT_FOUND = 3;
-
     private final Machine machine;
     private final ProductFolder folder;
     private final String productCode;
@@ -101,9 +98,9 @@ final class Reconcile {
         }
         Optional<String> damaged = PendingRenames.appendProblem(machine.regRead(RegRoot.HKLM,
                 PendingRenames.KEY, PendingRenames.VALUE));
-        if (queued.isEmpty() || !exists(temp) || damaged.isPresent()) {
+        if (queued.isEmpty() || !Disk.exists(machine, temp) || damaged.isPresent()) {
             log.line("rollback: the earlier run's " + source + " -> " + destination + " cannot be queued again: "
-                    + (queued.isEmpty() ? "the journal has no QUEUED line for it" : !exists(temp) ? "its copy " + temp + " is gone"
+                    + (queued.isEmpty() ? "the journal has no QUEUED line for it" : !Disk.exists(machine, temp) ? "its copy " + temp + " is gone"
                     : damaged.get()) + "; install that version again to have it replaced");
             return written;
         }
@@ -118,27 +115,13 @@ final class Reconcile {
         return result;
     }
 
-    private boolean exists(String path) {
-        try {
-            machine.fileInfo(path);
-            return true;
-        } catch (SessionException e) {
-            if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
     /** A leftover copy deleted; one that cannot be (held, say) is logged and left for the next run. */
     private void deleteIfThere(String path) {
         try {
-            machine.deleteFile(path);
+            Disk.deleteIfThere(machine, path);
         } catch (SessionException e) {
-            if (e.win32Error() != ERROR_FILE_NOT_FOUND && e.win32Error() != ERROR_PATH_NOT_FOUND) {
-                log.line(path + ", a copy kept for an earlier run's rollback, could not be deleted (" + e.api() + " error "
-                        + e.win32Error() + "): left for the next run");
-            }
+            log.line(path + ", a copy kept for an earlier run's rollback, could not be deleted (" + e.api() + " error "
+                    + e.win32Error() + "): left for the next run");
         }
     }
 

@@ -45,8 +45,6 @@ import java.util.Optional;
 public final class Replacer {
     /** The largest target or staged file the plan reads (the PE reader needs the whole image). */
     static final int MAX_IMAGE_BYTES = Machine.FILE_READ_MAX;
-    private static final long ERROR_FILE_NOT_FOUND = 2;
-    private static final long ERROR_PATH_NOT_FOUND = 3;
     private static final long ERROR_ACCESS_DENIED = 5;
     private static final long ERROR_SHARING_VIOLATION = 32;
     private static final long ERROR_FILE_EXISTS = 80;
@@ -180,7 +178,7 @@ public final class Replacer {
         Journal written = write(journal.append(JournalEntry.backup(productCode, f.path(), backup, versionOrUnversioned(f.existing()),
                 "the original, kept for rollback and uninstall")));
         String partial = backup + ".tmp";
-        deleteIfThere(partial);
+        Disk.deleteIfThere(machine, partial);
         machine.copyFile(f.path(), partial, true);
         checkCopy(f.path(), partial);
         try {
@@ -214,7 +212,7 @@ public final class Replacer {
         Journal written = write(journal.append(JournalEntry.saved(productCode, f.path(), copy, versionOrUnversioned(f.existing()),
                 "the file in place, kept for this run's rollback only")));
         String partial = copy + ".tmp";
-        deleteIfThere(partial);
+        Disk.deleteIfThere(machine, partial);
         machine.copyFile(f.path(), partial, true);
         checkCopy(f.path(), partial);
         machine.moveFile(partial, copy, Machine.MOVEFILE_REPLACE_EXISTING | Machine.MOVEFILE_WRITE_THROUGH);
@@ -228,13 +226,13 @@ public final class Replacer {
      * a file that appeared since the read stops the action and is left alone.
      */
     private Journal install(PlanFacts f, Journal journal, String reason) {
-        if (exists(f.path())) {
+        if (Disk.exists(machine, f.path())) {
             throw appeared(f.path(), "it is there now");
         }
         Journal written = write(journal.append(JournalEntry.replaced(productCode, f.path(), JournalEntry.NONE,
                 JournalEntry.versionText(f.staged().version()), reason)));
         String temp = installTemp(f.path());
-        deleteIfThere(temp);
+        Disk.deleteIfThere(machine, temp);
         machine.copyFile(f.stagedPath(), temp, true);
         checkCopy(f.stagedPath(), temp);
         try {
@@ -243,7 +241,7 @@ public final class Replacer {
             if (e.win32Error() != ERROR_ALREADY_EXISTS && e.win32Error() != ERROR_FILE_EXISTS) {
                 throw e;
             }
-            deleteIfThere(temp);
+            Disk.deleteIfThere(machine, temp);
             throw appeared(f.path(), "MoveFileExW error " + e.win32Error());
         }
         log.line("installed " + f.path() + " (" + f.staged().describe() + "), where nothing was");
@@ -267,7 +265,7 @@ public final class Replacer {
     private void checkCopy(String source, String copy) {
         String copied = machine.fileInfo(copy).sha256();
         if (!copied.equals(hashes.get(source))) {
-            deleteIfThere(copy);
+            Disk.deleteIfThere(machine, copy);
             throw new IllegalStateException(source + " changed since it was read (SHA-256 " + hashes.get(source) + " then, "
                     + copied + " in its copy): it was not kept, and nothing was replaced (the file changed while it was"
                     + " examined). Run the install again");
@@ -285,7 +283,7 @@ public final class Replacer {
         try {
             now = machine.fileInfo(f.path()).sha256();
         } catch (SessionException e) {
-            if (e.win32Error() != ERROR_FILE_NOT_FOUND && e.win32Error() != ERROR_PATH_NOT_FOUND) {
+            if (!Disk.notFound(e)) {
                 throw e;
             }
             now = "absent";
@@ -300,7 +298,7 @@ public final class Replacer {
     private String freeName(String path, String infix) {
         for (int n = 1; n <= MAX_TEMP_NAMES; n++) {
             String name = path + infix + n + ".tmp";
-            if (!exists(name)) {
+            if (!Disk.exists(machine, name)) {
                 return name;
             }
         }
@@ -336,28 +334,6 @@ public final class Replacer {
                 JournalEntry.versionText(f.staged().version()), f.lockers(), reason)));
     }
 
-    private boolean exists(String path) {
-        try {
-            machine.fileInfo(path);
-            return true;
-        } catch (SessionException e) {
-            if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    private void deleteIfThere(String path) {
-        try {
-            machine.deleteFile(path);
-        } catch (SessionException e) {
-            if (e.win32Error() != ERROR_FILE_NOT_FOUND && e.win32Error() != ERROR_PATH_NOT_FOUND) {
-                throw e;
-            }
-        }
-    }
-
     private Journal write(Journal journal) {
         machine.writeFile(folder.journal(), journal.encode(), WriteMode.REPLACE);
         return journal;
@@ -385,7 +361,7 @@ public final class Replacer {
     }
 
     private static FileState state(SessionException e) {
-        if (e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND) {
+        if (Disk.notFound(e)) {
             return FileState.absent();
         }
         return FileState.unreadable(e.api() + " error " + e.win32Error());

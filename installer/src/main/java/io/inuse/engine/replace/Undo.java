@@ -36,8 +36,6 @@ import java.util.Optional;
  * Then ROLLED_BACK ends the run.
  */
 public final class Undo {
-    private static final long ERROR_FILE_NOT_FOUND = 2;
-    private static final long ERROR_PATH_NOT_FOUND = 3;
     private static final int MAX_ASIDE_NAMES = 100;
 
     private final Machine machine;
@@ -270,7 +268,7 @@ public final class Undo {
         try {
             return FileState.read(path, machine.readFile(path, Replacer.MAX_IMAGE_BYTES));
         } catch (SessionException e) {
-            if (notFound(e)) {
+            if (Disk.notFound(e)) {
                 return FileState.absent();
             }
             return FileState.unreadable(e.api() + " error " + e.win32Error());
@@ -287,7 +285,7 @@ public final class Undo {
         try {
             return Optional.ofNullable(machine.fileInfo(path).sha256());
         } catch (SessionException e) {
-            if (notFound(e)) {
+            if (Disk.notFound(e)) {
                 return Optional.empty();
             }
             throw e;
@@ -297,22 +295,16 @@ public final class Undo {
     /** Deletes a file; one that is not there is already done. Any other failure is logged, and the rollback goes on. */
     private void deleteIfThere(String path) {
         try {
-            machine.deleteFile(path);
+            Disk.deleteIfThere(machine, path);
         } catch (SessionException e) {
-            if (!notFound(e)) {
-                log.line("rollback: " + path + " could not be deleted (" + e.api() + " error " + e.win32Error()
+            log.line("rollback: " + path + " could not be deleted (" + e.api() + " error " + e.win32Error()
                         + "); delete it by hand");
-            }
         }
     }
 
     /** Why no boot-time move may be appended now ({@link PendingRenames#appendProblem}), if there is a reason. */
     private Optional<String> pendingValueProblem() {
         return PendingRenames.appendProblem(machine.regRead(RegRoot.HKLM, PendingRenames.KEY, PendingRenames.VALUE));
-    }
-
-    private static boolean notFound(SessionException e) {
-        return e.win32Error() == ERROR_FILE_NOT_FOUND || e.win32Error() == ERROR_PATH_NOT_FOUND;
     }
 
     private Journal write(Journal journal) {
