@@ -115,6 +115,24 @@ final class Reconcile {
         return result;
     }
 
+    /**
+     * Other software's pending moves onto the target (not this product's: their source is not one of its
+     * temporary copies) are left as they are and named: Windows performs the entries in order, so ours,
+     * appended after theirs, is the file in place after the reboot.
+     */
+    void nameForeignMovesOnto(String path) {
+        String ours = path + ".inuse-";
+        for (PendingRenames value : PendingEdit.readBoth(machine)) {
+            for (PendingRename entry : value.entries()) {
+                if (entry.destinationIs(path) && !entry.sourcePath().regionMatches(true, 0, ours, 0, ours.length())) {
+                    log.line(value.valueName() + " already holds another program's move onto " + path + " (from "
+                            + entry.sourcePath() + "): it is left as it is, and this product's is queued after it, so this"
+                            + " product's file is the one in place after the reboot");
+                }
+            }
+        }
+    }
+
     /** A leftover copy deleted; one that cannot be (held, say) is logged and left for the next run. */
     private void deleteIfThere(String path) {
         try {

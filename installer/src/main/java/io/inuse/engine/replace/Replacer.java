@@ -155,6 +155,7 @@ public final class Replacer {
                         throw new IllegalStateException(damaged.get() + ". So the replacement of " + f.path() + ", held now, is not"
                                 + " queued: run the install again after that");
                     }
+                    new Reconcile(machine, folder, productCode, log).nameForeignMovesOnto(f.path());
                     machine.moveFile(temp, f.path(), Machine.MOVEFILE_DELAY_UNTIL_REBOOT | Machine.MOVEFILE_REPLACE_EXISTING);
                     log.line("queued " + temp + " -> " + f.path() + " for the next reboot (MoveFileEx DELAY_UNTIL_REBOOT | REPLACE_EXISTING)");
                     queued++;

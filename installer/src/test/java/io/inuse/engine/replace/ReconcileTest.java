@@ -111,6 +111,9 @@ class ReconcileTest extends ReplaceFixture {
         assertEquals("\\??\\C:\\Windows\\system32\\MAPI32.DLL.other.tmp", strings.get(0));
         assertEquals("!\\??\\" + DLL, strings.get(1));
         assertEquals(6, strings.size(), "theirs, then one of ours: " + strings);
+        assertTrue(log.contains("PendingFileRenameOperations already holds another program's move onto " + DLL + " (from"
+                + " C:\\Windows\\system32\\MAPI32.DLL.other.tmp): it is left as it is, and this product's is queued after it, so this"
+                + " product's file is the one in place after the reboot"), log.toString());
     }
 
     @Test

@@ -147,7 +147,9 @@ class ReplaceIT {
         String scenario = "replace-rollback-locked-foreign";
         bed.scenario(scenario, wine -> {
             assertEquals(0, install(wine, scenario, "install-v1", bed.v1).exit());
-            String[] foreign = {"\\??\\C:\\foreign\\new.dll", "!\\??\\C:\\foreign\\app.dll", "*1\\??\\C:\\foreign\\old.tmp", ""};
+            // another program's move onto the same target among them: left as it is, and ours queued after it
+            String[] foreign = {"\\??\\C:\\foreign\\new.dll", "!\\??\\C:\\foreign\\app.dll", "*1\\??\\C:\\foreign\\old.tmp", "",
+                "\\??\\C:\\foreign\\mapi.tmp", "!\\??\\" + TARGET};
             wine.setRawValue(WinePrefix.SESSION_MANAGER, PFRO, 7, multiSz(foreign));
             String before = wine.rawValue(WinePrefix.SESSION_MANAGER, PFRO);
             String after;
@@ -166,6 +168,8 @@ class ReplaceIT {
                 // the same upgrade without the failure: ours is appended after theirs, theirs unchanged
                 ActionRun upgrade = install(wine, scenario, "install-v2", bed.v2);
                 assertEquals(3010, upgrade.exit(), upgrade.logFile().toString());
+                upgrade.contains(P + "PendingFileRenameOperations already holds another program's move onto " + TARGET
+                        + " (from C:\\foreign\\mapi.tmp): it is left as it is, and this product's is queued after it");
                 assertTrue(locker.running(), "nothing was rebooted or ended: the locker still runs");
                 appended = wine.pendingFileRenameOperations().orElseThrow();
                 List<String> expected = new ArrayList<>(List.of(foreign));
