@@ -22,6 +22,11 @@ final class PendingEdit {
     private PendingEdit() {
     }
 
+    /** Why no boot-time move may be appended to PendingFileRenameOperations now, if there is a reason ({@link PendingRenames#appendProblem}). */
+    static Optional<String> appendProblem(Machine machine) {
+        return PendingRenames.appendProblem(machine.regRead(RegRoot.HKLM, PendingRenames.KEY, PendingRenames.VALUE));
+    }
+
     /** Whether the entry with these exact strings is in either value (a value that cannot be read holds none). */
     static boolean isPending(Machine machine, String source, String destination) {
         return isPending(readBoth(machine), source, destination);

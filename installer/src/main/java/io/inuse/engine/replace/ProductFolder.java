@@ -67,7 +67,16 @@ public record ProductFolder(String root) {
 
     /** The package's new file for a target: the staging folder holds each target under its name. */
     public String staged(Target target) {
-        return staging() + "\\" + target.name();
+        return stagedByName(target.name());
+    }
+
+    /** The same for a target known by its full path (a journal line): the staging folder holds it under its file name. */
+    public String stagedFor(String targetPath) {
+        return stagedByName(targetPath.substring(targetPath.lastIndexOf('\\') + 1));
+    }
+
+    private String stagedByName(String name) {
+        return staging() + "\\" + name;
     }
 
     public String backups() {

@@ -2,7 +2,6 @@ package io.inuse.engine.replace;
 
 import io.inuse.engine.detect.LockersProperty;
 import io.inuse.engine.machine.Machine;
-import io.inuse.engine.machine.RegRoot;
 import io.inuse.engine.machine.WriteMode;
 import io.inuse.engine.session.SessionException;
 import java.util.ArrayList;
@@ -36,6 +35,14 @@ final class Reconcile {
         List<Journal.Run> runs = journal.runs();
         for (int r = 0; r < runs.size() - 1; r++) {
             earlier.addAll(runs.get(r).entries());
+        }
+        boolean queuedBefore = false;
+        for (JournalEntry entry : earlier) {
+            JournalEntry.Op op = entry.op();
+            queuedBefore |= op == JournalEntry.Op.QUEUED || op == JournalEntry.Op.REQUEUED || op == JournalEntry.Op.SUPERSEDED;
+        }
+        if (!queuedBefore) {
+            return journal;
         }
         // both values read once (two requests however long the journal), and again only after an edit
         List<PendingRenames> pending = PendingEdit.readBoth(machine);
@@ -96,8 +103,7 @@ final class Reconcile {
                 queued = Optional.of(entry);
             }
         }
-        Optional<String> damaged = PendingRenames.appendProblem(machine.regRead(RegRoot.HKLM,
-                PendingRenames.KEY, PendingRenames.VALUE));
+        Optional<String> damaged = PendingEdit.appendProblem(machine);
         if (queued.isEmpty() || !Disk.exists(machine, temp) || damaged.isPresent()) {
             log.line("rollback: the earlier run's " + source + " -> " + destination + " cannot be queued again: "
                     + (queued.isEmpty() ? "the journal has no QUEUED line for it" : !Disk.exists(machine, temp) ? "its copy " + temp + " is gone"

@@ -2,7 +2,6 @@ package io.inuse.engine.replace;
 
 import io.inuse.engine.detect.Detection;
 import io.inuse.engine.machine.Machine;
-import io.inuse.engine.machine.RegRoot;
 import io.inuse.engine.machine.WriteMode;
 import io.inuse.engine.session.SessionException;
 import java.security.MessageDigest;
@@ -111,7 +110,6 @@ public final class Replacer {
         if (plan.refused()) {
             throw new IllegalArgumentException("a refused plan is not carried out: " + plan.refusalLines());
         }
-        FolderChecks.secure(machine, folder.state(), log);
         Journal journal = write(before.append(JournalEntry.begin(productCode, JournalEntry.INSTALL, run, "the replace action started")));
         List<String> paths = new ArrayList<>();
         for (Plan.Step step : plan.steps()) {
@@ -178,10 +176,7 @@ public final class Replacer {
         String backup = folder.backup(f.target());
         Journal written = write(journal.append(JournalEntry.backup(productCode, f.path(), backup, versionOrUnversioned(f.existing()),
                 "the original, kept for rollback and uninstall")));
-        String partial = backup + ".tmp";
-        Disk.deleteIfThere(machine, partial);
-        machine.copyFile(f.path(), partial, true);
-        checkCopy(f.path(), partial);
+        String partial = checkedCopy(f.path(), backup + ".tmp");
         try {
             machine.moveFile(partial, backup, Machine.MOVEFILE_WRITE_THROUGH);
         } catch (SessionException e) {
@@ -198,7 +193,7 @@ public final class Replacer {
 
     /** Why no boot-time move may be queued now, if there is a reason ({@link PendingRenames#appendProblem}). */
     public Optional<String> pendingValueProblem() {
-        return PendingRenames.appendProblem(machine.regRead(RegRoot.HKLM, PendingRenames.KEY, PendingRenames.VALUE));
+        return PendingEdit.appendProblem(machine);
     }
 
     /**
@@ -212,10 +207,7 @@ public final class Replacer {
         String copy = folder.rollbackCopy(f.target());
         Journal written = write(journal.append(JournalEntry.saved(productCode, f.path(), copy, versionOrUnversioned(f.existing()),
                 "the file in place, kept for this run's rollback only")));
-        String partial = copy + ".tmp";
-        Disk.deleteIfThere(machine, partial);
-        machine.copyFile(f.path(), partial, true);
-        checkCopy(f.path(), partial);
+        String partial = checkedCopy(f.path(), copy + ".tmp");
         machine.moveFile(partial, copy, Machine.MOVEFILE_REPLACE_EXISTING | Machine.MOVEFILE_WRITE_THROUGH);
         log.line("kept " + f.path() + " (" + f.existing().describe() + ") as " + copy + " for this run's rollback");
         return written;
@@ -257,6 +249,14 @@ public final class Replacer {
     private static IllegalStateException appeared(String path, String how) {
         return new IllegalStateException(path + ": a file appeared there since it was read as absent (" + how
                 + "): it was left alone and nothing was put in place (the file changed while it was examined). Run the install again");
+    }
+
+    /** {@code source} copied to {@code partial} (a leftover there deleted first), holding the bytes the facts read; its path. */
+    private String checkedCopy(String source, String partial) {
+        Disk.deleteIfThere(machine, partial);
+        machine.copyFile(source, partial, true);
+        checkCopy(source, partial);
+        return partial;
     }
 
     /**

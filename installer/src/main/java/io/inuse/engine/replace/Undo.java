@@ -1,7 +1,6 @@
 package io.inuse.engine.replace;
 
 import io.inuse.engine.machine.Machine;
-import io.inuse.engine.machine.RegRoot;
 import io.inuse.engine.machine.WriteMode;
 import io.inuse.engine.session.SessionException;
 import java.util.ArrayList;
@@ -163,7 +162,7 @@ public final class Undo {
                 throw e;
             }
         }
-        Optional<String> damaged = pendingValueProblem();
+        Optional<String> damaged = PendingEdit.appendProblem(machine);
         if (damaged.isPresent()) {
             deleteIfThere(temp);
             log.line("rollback: " + target + " is held, and its restore at the next reboot cannot be queued: " + damaged.get()
@@ -189,7 +188,7 @@ public final class Undo {
         }
         // the same version is not enough: the file the install put there is a copy of the staged file, which Windows
         // Installer removes only after this rollback (InstallFiles came before the replace action)
-        String staged = folder.staging() + "\\" + target.substring(target.lastIndexOf('\\') + 1);
+        String staged = folder.stagedFor(target);
         Optional<String> stagedHash = hash(staged);
         if (stagedHash.isPresent() && !stagedHash.equals(hash(target))) {
             log.line("rollback: " + target + " is " + inPlace.describe() + ", but not the package's file (its bytes differ from "
@@ -207,7 +206,7 @@ public final class Undo {
                 throw e;
             }
         }
-        Optional<String> damaged = pendingValueProblem();
+        Optional<String> damaged = PendingEdit.appendProblem(machine);
         if (damaged.isPresent()) {
             log.line("rollback: " + target + " is held, and its delete at the next reboot cannot be queued: " + damaged.get()
                     + ". It stays as it is; delete it after a restart");
@@ -300,11 +299,6 @@ public final class Undo {
             log.line("rollback: " + path + " could not be deleted (" + e.api() + " error " + e.win32Error()
                         + "); delete it by hand");
         }
-    }
-
-    /** Why no boot-time move may be appended now ({@link PendingRenames#appendProblem}), if there is a reason. */
-    private Optional<String> pendingValueProblem() {
-        return PendingRenames.appendProblem(machine.regRead(RegRoot.HKLM, PendingRenames.KEY, PendingRenames.VALUE));
     }
 
     private Journal write(Journal journal) {

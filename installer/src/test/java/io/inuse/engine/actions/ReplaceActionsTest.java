@@ -217,7 +217,6 @@ class ReplaceActionsTest extends ReplaceFixture {
 
     @Test
     void aJournalPastItsBoundStopsTheActionNamingIt() throws Exception {
-        machine.secureFolder(FOLDER.state());
         put(FOLDER.journal(), new byte[io.inuse.engine.machine.Machine.FILE_WRITE_MAX + 1]);
         FakeSession session = deferred("InuseReplace", CustomActionData.builder().put(Replace.RUN, RUN).build().encode());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> replace(session));

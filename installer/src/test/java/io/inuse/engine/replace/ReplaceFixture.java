@@ -29,6 +29,8 @@ public abstract class ReplaceFixture {
         // as Windows Installer makes them under Program Files: inherited, Users may read, only admins change
         machine.disk.security(ROOT, FakeDisk.INSTALLER_SDDL, false);
         machine.disk.security(FOLDER.staging(), FakeDisk.INSTALLER_SDDL, false);
+        // as the actions' FolderChecks.check makes it before anything reads or writes the journal
+        machine.secureFolder(FOLDER.state());
     }
 
     /** A PE image (an x64 DLL) with that file version. */

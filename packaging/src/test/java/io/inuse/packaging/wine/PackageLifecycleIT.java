@@ -143,7 +143,8 @@ class PackageLifecycleIT {
                 List<String> fields = List.of(queued.split("\t", -1));
                 assertEquals(List.of("QUEUED", productCode(bed.v2), DLL_WINDOWS_PATH, temp, "\\??\\" + temp, "!\\??\\" + DLL_WINDOWS_PATH,
                         versionOf(bed.v1).toString(), versionOf(bed.v2).toString()), fields.subList(0, 8), queued);
-                assertTrue(fields.get(8).contains("|wintest.exe|") || fields.get(8).toLowerCase().contains("wintest.exe"), "the locker: " + queued);
+                String lockers = fields.get(8).toLowerCase();
+                assertTrue(lockers.contains("|application|") && lockers.contains("\\wintest.exe|"), "the locker, an application: " + queued);
                 assertEquals("COMPLETED\t" + productCode(bed.v2) + "\t", lines.get(lines.size() - 1).substring(0, 11 + productCode(bed.v2).length()),
                         "the run completed: " + lines);
             }
