@@ -120,3 +120,6 @@ UINT __stdcall InuseDetect(MSIHANDLE session) { return run_action(session, L"Inu
 UINT __stdcall InuseReplace(MSIHANDLE session) { return run_action(session, L"InuseReplace"); }
 UINT __stdcall InuseReplaceRollback(MSIHANDLE session) { return run_action(session, L"InuseReplaceRollback"); }
 UINT __stdcall InuseRebootCheck(MSIHANDLE session) { return run_action(session, L"InuseRebootCheck"); }
+UINT __stdcall InuseRestore(MSIHANDLE session) { return run_action(session, L"InuseRestore"); }
+UINT __stdcall InuseRestoreRollback(MSIHANDLE session) { return run_action(session, L"InuseRestoreRollback"); }
+UINT __stdcall InuseRestoreCommit(MSIHANDLE session) { return run_action(session, L"InuseRestoreCommit"); }

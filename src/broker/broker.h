@@ -93,6 +93,7 @@ int file_info(request *r);
 int file_copy(request *r);
 int file_move(request *r);
 int file_delete(request *r);
+int folder_remove(request *r);
 int file_write(request *r);
 int path_remote(request *r);
 int reg_read(request *r);

@@ -1,6 +1,6 @@
-/* The file requests of docs/protocol.md (ops 22..27, 33): FILE_READ (CreateFileW, ReadFile),
+/* The file requests of docs/protocol.md (ops 22..27, 33, 35): FILE_READ (CreateFileW, ReadFile),
    FILE_INFO (GetFileInformationByHandle and a SHA-256 by BCrypt), FILE_COPY (CopyFileW), FILE_MOVE
-   (MoveFileExW), FILE_DELETE (DeleteFileW), FILE_WRITE (a temporary file beside the target, then
+   (MoveFileExW), FILE_DELETE (DeleteFileW), FOLDER_REMOVE (RemoveDirectoryW), FILE_WRITE (a temporary file beside the target, then
    MoveFileExW) and PATH_REMOTE (a UNC path by its syntax, a drive by GetDriveTypeW). Primitives only:
    what to copy, move, keep or schedule is the engine's. Windows restricts none of them in a deferred
    action. Paths as in machine.c: non-empty, no NUL, at most 32767 characters, "\??\" taken as "\\?\". */
@@ -190,6 +190,27 @@ int file_delete(request *r) {
   DWORD e = done ? 0 : GetLastError();
   free(path);
   if (!done) return api_error(r, e, "DeleteFileW", "cannot delete the file");
+  request_ok(r, 0);
+  return 1;
+}
+
+/* FOLDER_REMOVE: RemoveDirectoryW of an empty folder (145 when it is not empty: nothing is removed).
+   A path that is a file is refused with 267 before anything is removed; a link (reparse point) to a
+   folder is removed itself by RemoveDirectoryW, never what it points to. */
+int folder_remove(request *r) {
+  char expected[120];
+  cfmt(expected, sizeof expected, "(string path %s)", PATH_RULE);
+  wchar_t *path = arg_types(r, "s") ? arg_path(r, 0) : NULL;
+  if (!path) return bad_request(r, expected);
+  DWORD attributes = GetFileAttributesW(path);
+  if (attributes != INVALID_FILE_ATTRIBUTES && !(attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+    free(path);
+    return request_error(r, ERROR_DIRECTORY, "protocol", "FOLDER_REMOVE removes folders only: the path is a file; nothing was removed");
+  }
+  BOOL done = RemoveDirectoryW(path);
+  DWORD e = done ? 0 : GetLastError();
+  free(path);
+  if (!done) return api_error(r, e, "RemoveDirectoryW", "cannot remove the folder");
   request_ok(r, 0);
   return 1;
 }

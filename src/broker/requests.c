@@ -364,6 +364,7 @@ static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_SFC_PROTECTED, "SFC_PROTECTED", sfc_protected },
   { OP_PATH_REMOTE, "PATH_REMOTE", path_remote },
   { OP_CHECK_INSTALLED, "CHECK_INSTALLED", check_installed },
+  { OP_FOLDER_REMOVE, "FOLDER_REMOVE", folder_remove },
 };
 
 void serve_request(broker *b, const frame *f, buffer *reply) {

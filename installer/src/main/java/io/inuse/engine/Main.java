@@ -7,6 +7,7 @@ import io.inuse.engine.actions.RebootCheck;
 import io.inuse.engine.actions.Replace;
 import io.inuse.engine.actions.ReplaceRollback;
 import io.inuse.engine.actions.Schedule;
+import io.inuse.engine.actions.Uninstall;
 import io.inuse.engine.detect.BuiltInTargets;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.BrokerMachine;
@@ -33,7 +34,7 @@ import java.util.List;
 public final class Main {
     /** The names of the actions, as the broker passes them: the names of the custom actions. */
     static final String ACTION_NAMES = "[" + DetectAction.NAME + ", " + Schedule.REPLACE + ", " + Schedule.ROLLBACK + ", "
-            + RebootCheckAction.NAME + ", InuseProbe, " + Probe.DEFERRED + "]";
+            + Schedule.RESTORE + ", " + Schedule.RESTORE_ROLLBACK + ", " + Schedule.CLEANUP + ", " + RebootCheckAction.NAME + ", InuseProbe, " + Probe.DEFERRED + "]";
 
     /**
      * The action of that name, or null. A switch, not a map of constructor references: the start-up
@@ -45,6 +46,9 @@ public final class Main {
                 return new DetectAction();
             case Schedule.REPLACE:
             case Schedule.ROLLBACK:
+            case Schedule.RESTORE:
+            case Schedule.RESTORE_ROLLBACK:
+            case Schedule.CLEANUP:
             case RebootCheckAction.NAME:
                 return new ReplacementAction(name);
             case "InuseProbe":
@@ -113,13 +117,23 @@ public final class Main {
             }
             BrokerMachine machine = new BrokerMachine(broker);
             List<Target> targets = targets();
-            Schedule.refuseEarly(session, machine, targets);
+            Schedule.Removal removal = Schedule.removal(session);
+            if (removal == Schedule.Removal.UPGRADE) {
+                return;
+            }
+            if (removal == Schedule.Removal.NONE) {
+                Schedule.refuseEarly(session, machine, targets);
+            }
             ProductFolder folder = ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), targets);
             Policy policy = Schedule.policy(session, machine, folder.productId());
             Detect detect = new Detect(machine, targets);
             detect.run(session);
             Schedule.failIfHeld(session, policy, detect.lockedAtEnd());
-            Schedule.handOver(session, policy);
+            if (removal == Schedule.Removal.UNINSTALL) {
+                Schedule.handOverUninstall(session, policy);
+            } else {
+                Schedule.handOver(session, policy);
+            }
         }
 
         /** The package's built-in targets (BuiltInTargets.load()), without their File row keys. */
@@ -158,6 +172,8 @@ public final class Main {
             ProductFolder folder = ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), targets);
             if (name.equals(Schedule.REPLACE)) {
                 new Replace(machine, targets, folder).run(session);
+            } else if (name.equals(Schedule.RESTORE) || name.equals(Schedule.CLEANUP)) {
+                new Uninstall(machine, targets, folder, name.equals(Schedule.CLEANUP)).run(session);
             } else {
                 new ReplaceRollback(machine, folder, targets).run(session);
             }

@@ -23,6 +23,10 @@ public final class Schedule {
     /** The deferred replace action and its rollback, whose CustomActionData these properties are. */
     public static final String REPLACE = "InuseReplace";
     public static final String ROLLBACK = "InuseReplaceRollback";
+    /** The uninstall's deferred restore, its rollback and its clean-up (a commit action). */
+    public static final String RESTORE = "InuseRestore";
+    public static final String RESTORE_ROLLBACK = "InuseRestoreRollback";
+    public static final String CLEANUP = "InuseRestoreCommit";
 
     private Schedule() {
     }
@@ -72,8 +76,40 @@ public final class Schedule {
         }
     }
 
+    /**
+     * Whether this run removes the product (REMOVE is ALL, as Windows Installer compares it: without case),
+     * and, when it does, whether a major upgrade removes it (UPGRADINGPRODUCTCODE set): then nothing is
+     * restored, and the new version takes the backup and the journal over. Logged.
+     */
+    public static Removal removal(Session session) {
+        if (!session.property("REMOVE").trim().equalsIgnoreCase("ALL")) {
+            return Removal.NONE;
+        }
+        String upgrading = session.property("UPGRADINGPRODUCTCODE");
+        if (!upgrading.isEmpty()) {
+            session.log("this removal is part of the upgrade to " + upgrading + ": nothing is restored; the file in place, the"
+                    + " original's backup and the journal stay for the new version");
+            return Removal.UPGRADE;
+        }
+        return Removal.UNINSTALL;
+    }
+
+    /** What {@link #removal} found. */
+    public enum Removal {
+        NONE, UNINSTALL, UPGRADE
+    }
+
     /** Sets both deferred actions' CustomActionData: the runtime, the timeout, the resolved policy and a new run id. */
     public static void handOver(Session session, Policy policy) {
+        handOver(session, policy, REPLACE, ROLLBACK);
+    }
+
+    /** The same for the uninstall's restore, its rollback and its clean-up, which share a new run id. */
+    public static void handOverUninstall(Session session, Policy policy) {
+        handOver(session, policy, RESTORE, RESTORE_ROLLBACK, CLEANUP);
+    }
+
+    private static void handOver(Session session, Policy policy, String... actions) {
         CustomActionData data = CustomActionData.builder()
                 .put("INUSE_JAVA_HOME", nonEmpty(session.property("INUSE_JAVA_HOME")))
                 .put("INUSE_ENGINE_TIMEOUT", nonEmpty(session.property("INUSE_ENGINE_TIMEOUT")))
@@ -82,8 +118,9 @@ public final class Schedule {
                 .put(Policy.STRATEGY, "reboot")
                 .put(Replace.RUN, newRunId())
                 .build();
-        session.setProperty(REPLACE, data.encode());
-        session.setProperty(ROLLBACK, data.encode());
+        for (String action : actions) {
+            session.setProperty(action, data.encode());
+        }
     }
 
     /**

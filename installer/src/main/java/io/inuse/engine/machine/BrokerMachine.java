@@ -237,6 +237,11 @@ public final class BrokerMachine implements Machine {
     }
 
     @Override
+    public void removeFolder(String path) {
+        none("FOLDER_REMOVE", session.request(Ops.FOLDER_REMOVE, path));
+    }
+
+    @Override
     public void writeFile(String path, byte[] bytes, WriteMode mode) {
         none("FILE_WRITE", session.request(Ops.FILE_WRITE, path, bytes, mode.wire()));
     }

@@ -96,6 +96,9 @@ public interface Machine {
     /** {@code DeleteFileW} of a file; a folder, or a link to one, is refused (336) with nothing deleted. */
     void deleteFile(String path);
 
+    /** FOLDER_REMOVE: {@code RemoveDirectoryW} of an empty folder (145 when it is not empty); a file is refused (267). */
+    void removeFolder(String path);
+
     /**
      * Writes a whole file (at most {@link #FILE_WRITE_MAX} bytes) through a temporary file beside it
      * and one MoveFileExW: a reader sees the old file or the new one, never half of one.

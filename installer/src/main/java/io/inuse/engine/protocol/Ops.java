@@ -42,6 +42,7 @@ public final class Ops {
     public static final int SFC_PROTECTED = 32;
     public static final int PATH_REMOTE = 33;
     public static final int CHECK_INSTALLED = 34;
+    public static final int FOLDER_REMOVE = 35;
 
     private Ops() {
     }
@@ -83,6 +84,7 @@ public final class Ops {
             case SFC_PROTECTED -> "SFC_PROTECTED";
             case PATH_REMOTE -> "PATH_REMOTE";
             case CHECK_INSTALLED -> "CHECK_INSTALLED";
+            case FOLDER_REMOVE -> "FOLDER_REMOVE";
             default -> "op " + op;
         };
     }

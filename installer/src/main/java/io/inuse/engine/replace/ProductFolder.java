@@ -57,6 +57,21 @@ public record ProductFolder(String root) {
         return root.substring(root.lastIndexOf('\\') + 1);
     }
 
+    /**
+     * Whether a path is one of this product's own: the product's folder or anything in it, or the
+     * {@code inuse} folder above it (the uninstall removes it when no other product's folder is left there).
+     */
+    public boolean owns(String path) {
+        String p = path.toLowerCase(java.util.Locale.ROOT);
+        String r = root.toLowerCase(java.util.Locale.ROOT);
+        return p.equals(r) || p.startsWith(r + "\\") || p.equals(r.substring(0, r.lastIndexOf('\\')));
+    }
+
+    /** The {@code inuse} folder above the product's folder, shared by every inuse product on the machine. */
+    public String parent() {
+        return root.substring(0, root.lastIndexOf('\\'));
+    }
+
     public String journal() {
         return state() + "\\journal.txt";
     }

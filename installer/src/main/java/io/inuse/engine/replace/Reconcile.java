@@ -29,8 +29,12 @@ final class Reconcile {
         this.log = log;
     }
 
-    /** Supersedes earlier runs' pending entries onto the targets at {@code paths}; the journal as written. */
-    Journal supersede(List<String> paths, Journal journal) {
+    /**
+     * Supersedes earlier runs' pending entries onto the targets at {@code paths}, and the deletes of this
+     * product's own files and folders an uninstall queued ({@link Cleanup}); {@code why} says what each
+     * would do at the next boot. The journal as written.
+     */
+    Journal supersede(List<String> paths, Journal journal, String why) {
         List<JournalEntry> earlier = new ArrayList<>();
         List<Journal.Run> runs = journal.runs();
         for (int r = 0; r < runs.size() - 1; r++) {
@@ -48,39 +52,41 @@ final class Reconcile {
         List<PendingRenames> pending = PendingEdit.readBoth(machine);
         for (JournalEntry entry : earlier) {
             // copies kept for a rollback that did not come: their runs completed
-            if (entry.op() == JournalEntry.Op.SUPERSEDED && !PendingEdit.isPending(pending, entry.field("source"), entry.field("destination"))) {
+            // (a superseded delete of the product's own file names that file, not a copy: it stays)
+            if (entry.op() == JournalEntry.Op.SUPERSEDED && !entry.field("destination").isEmpty()
+                    && !PendingEdit.isPending(pending, entry.field("source"), entry.field("destination"))) {
                 deleteIfThere(entry.field("temp"));
             }
         }
         Journal written = journal;
-        for (String path : paths) {
-            // the newest first: a temporary name is used again once its move happened, so the newest QUEUED line
-            // with these strings is the one whose entry is pending
-            for (int e = earlier.size() - 1; e >= 0; e--) {
-                JournalEntry entry = earlier.get(e);
-                boolean queued = entry.op() == JournalEntry.Op.QUEUED || entry.op() == JournalEntry.Op.REQUEUED;
-                // a move onto the target only: a queued delete of ours names a file renamed aside, never the target itself
-                if (!queued || entry.field("destination").isEmpty() || !PendingRename.samePath(entry.field("target"), path)) {
-                    continue;
-                }
-                String source = entry.field("source");
-                String destination = entry.field("destination");
-                if (!PendingEdit.isPending(pending, source, destination)) {
-                    continue;
-                }
-                written = write(written.append(JournalEntry.superseded(productCode, path, entry.field("temp"), source, destination,
-                        "an earlier run's queued " + (destination.isEmpty() ? "delete" : "move of its " + entry.field("to"))
-                                + " would undo this run at the next boot")));
-                for (String name : new String[] {PendingRenames.VALUE, PendingRenames.VALUE_2}) {
-                    String outcome = PendingEdit.remove(machine, name, source, destination, log, "");
-                    if (outcome != null) {
-                        log.line(outcome);
-                    }
-                }
-                pending = PendingEdit.readBoth(machine);
-                log.line("superseded an earlier run's pending " + source + " -> " + destination + " (" + entry.field("from") + " -> "
-                        + entry.field("to") + "): it would undo this run at the next boot");
+        // the newest first: a temporary name is used again once its move happened, so the newest QUEUED line
+        // with these strings is the one whose entry is pending
+        for (int e = earlier.size() - 1; e >= 0; e--) {
+            JournalEntry entry = earlier.get(e);
+            if (!(entry.op() == JournalEntry.Op.QUEUED || entry.op() == JournalEntry.Op.REQUEUED)) {
+                continue;
             }
+            String source = entry.field("source");
+            String destination = entry.field("destination");
+            // a move onto a target; or a delete of the product's own state an uninstall queued (a queued delete of a
+            // target's file renamed aside never names the target itself, and stays)
+            boolean onto = !destination.isEmpty() && onto(entry.field("target"), paths);
+            boolean own = destination.isEmpty() && folder.owns(entry.field("target"));
+            if ((!onto && !own) || !PendingEdit.isPending(pending, source, destination)) {
+                continue;
+            }
+            String what = own ? "queued delete of " + entry.field("target") : "queued move of its " + entry.field("to");
+            written = write(written.append(JournalEntry.superseded(productCode, entry.field("target"), entry.field("temp"), source,
+                    destination, "an earlier run's " + what + " " + why)));
+            for (String name : new String[] {PendingRenames.VALUE, PendingRenames.VALUE_2}) {
+                String outcome = PendingEdit.remove(machine, name, source, destination, log, "");
+                if (outcome != null) {
+                    log.line(outcome);
+                }
+            }
+            pending = PendingEdit.readBoth(machine);
+            log.line("superseded an earlier run's pending " + source + " -> " + destination
+                    + (own ? "" : " (" + entry.field("from") + " -> " + entry.field("to") + ")") + ": it " + why);
         }
         return written;
     }
@@ -137,6 +143,15 @@ final class Reconcile {
                 }
             }
         }
+    }
+
+    private static boolean onto(String target, List<String> paths) {
+        for (String path : paths) {
+            if (PendingRename.samePath(target, path)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A leftover copy deleted; one that cannot be (held, say) is logged and left for the next run. */

@@ -115,7 +115,7 @@ public final class Replacer {
         for (Plan.Step step : plan.steps()) {
             paths.add(step.facts().path());
         }
-        journal = new Reconcile(machine, folder, productCode, log).supersede(paths, journal);
+        journal = new Reconcile(machine, folder, productCode, log).supersede(paths, journal, "would undo this run at the next boot");
         int now = 0;
         int queued = 0;
         for (Plan.Step step : plan.steps()) {

@@ -35,13 +35,12 @@ import java.util.Optional;
  * Then ROLLED_BACK ends the run.
  */
 public final class Undo {
-    private static final int MAX_ASIDE_NAMES = 100;
-
     private final Machine machine;
     private final ProductFolder folder;
     private final String productCode;
     private final Replacer.Log log;
     private final String run;
+    private final PutBack putBack;
 
     /** @param run the run id of the install this rollback belongs to: only a run it began is undone */
     public Undo(Machine machine, ProductFolder folder, String productCode, String run, Replacer.Log log) {
@@ -50,6 +49,7 @@ public final class Undo {
         this.folder = folder;
         this.productCode = productCode;
         this.log = log;
+        this.putBack = new PutBack(machine, folder, productCode, log, "rollback: ", false);
     }
 
     /**
@@ -60,8 +60,7 @@ public final class Undo {
     public Journal rollBack(Journal journal) {
         List<Journal.Run> runs = journal.runs();
         Journal.Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
-        if (last == null || !last.runId().equals(run) || !last.begin().productCode().equals(productCode)
-                || !last.kind().equals(JournalEntry.INSTALL)) {
+        if (last == null || !last.runId().equals(run) || !last.begin().productCode().equals(productCode)) {
             log.line("rollback: nothing of this install's to undo" + (last == null ? "" : ": the journal's last run (line " + last.line()
                     + ") is an earlier install's, and this one began none (its replace action stopped before it changed anything)"));
             return journal;
@@ -69,6 +68,9 @@ public final class Undo {
         if (last.rolledBack()) {
             log.line("rollback: this install's run was rolled back already");
             return journal;
+        }
+        if (last.kind().equals(JournalEntry.UNINSTALL)) {
+            return new Restore(machine, folder, productCode, run, log).undo(last, journal);
         }
         List<JournalEntry> operations = forward(last);
         Journal written = journal;
@@ -100,7 +102,7 @@ public final class Undo {
         return operations;
     }
 
-    private Journal cancel(JournalEntry queued, Journal journal) {
+    Journal cancel(JournalEntry queued, Journal journal) {
         String source = queued.field("source");
         String destination = queued.field("destination");
         List<String> removed = new ArrayList<>();
@@ -147,34 +149,10 @@ public final class Undo {
                     + " put there (the move did not happen, or it was undone already): nothing to restore");
             return journal;
         }
-        Journal written = write(journal.append(JournalEntry.restored(productCode, target, backupPath, backup.get().field("version"),
-                (saved ? "the file this run replaced put back from its rollback copy" : "the original put back from its backup")
-                        + " (at the next reboot, by the QUEUED line after this one, when held)")));
-        String temp = target + ".inuse-restore.tmp";
-        deleteIfThere(temp);
-        machine.copyFile(backupPath, temp, true);
-        try {
-            machine.moveFile(temp, target, Machine.MOVEFILE_REPLACE_EXISTING | Machine.MOVEFILE_WRITE_THROUGH);
-            log.line("rollback: restored " + target + " from " + backupPath);
-            return written;
-        } catch (SessionException e) {
-            if (!Replacer.isHeld(e)) {
-                throw e;
-            }
-        }
-        Optional<String> damaged = PendingEdit.appendProblem(machine);
-        if (damaged.isPresent()) {
-            deleteIfThere(temp);
-            log.line("rollback: " + target + " is held, and its restore at the next reboot cannot be queued: " + damaged.get()
-                    + ". It stays as it is; copy " + backupPath + " over it after a restart");
-            return written;
-        }
-        written = write(written.append(JournalEntry.queued(productCode, target, temp, PendingRename.NT_PREFIX + temp,
-                "!" + PendingRename.NT_PREFIX + target, replaced.field("to"), backup.get().field("version"), List.of(),
-                "the restore of the original, held until the next reboot")));
-        machine.moveFile(temp, target, Machine.MOVEFILE_DELAY_UNTIL_REBOOT | Machine.MOVEFILE_REPLACE_EXISTING);
-        log.line("rollback: queued the restore at the next reboot (it is held) of " + target + " from " + backupPath);
-        return written;
+        return putBack.restore(target, backupPath, backup.get().field("version"), replaced.field("to"),
+                JournalEntry.restored(productCode, target, backupPath, backup.get().field("version"),
+                        (saved ? "the file this run replaced put back from its rollback copy" : "the original put back from its backup")
+                                + " (at the next reboot, by the QUEUED line after this one, when held)"), journal);
     }
 
     /** A file the install put where nothing was: deleted when it is still ours (its version); held, renamed aside and that deleted at the next reboot. */
@@ -195,42 +173,8 @@ public final class Undo {
                     + staged + "): someone else's, left as it is");
             return journal;
         }
-        Journal written = write(journal.append(JournalEntry.removed(productCode, target, replaced.field("to"),
-                "the install put it where nothing was (deleted at the next reboot, by the QUEUED line after this one, when held)")));
-        try {
-            machine.deleteFile(target);
-            log.line("rollback: " + target + ", which the install put where nothing was, deleted");
-            return written;
-        } catch (SessionException e) {
-            if (!Replacer.isHeld(e)) {
-                throw e;
-            }
-        }
-        Optional<String> damaged = PendingEdit.appendProblem(machine);
-        if (damaged.isPresent()) {
-            log.line("rollback: " + target + " is held, and its delete at the next reboot cannot be queued: " + damaged.get()
-                    + ". It stays as it is; delete it after a restart");
-            return written;
-        }
-        String aside = asideName(target);
-        written = write(written.append(JournalEntry.queued(productCode, target, aside, PendingRename.NT_PREFIX + aside, "",
-                replaced.field("to"), JournalEntry.NONE, List.of(),
-                "held: renamed aside and deleted at the next reboot, so that a file installed there before then stays")));
-        machine.moveFile(target, aside, Machine.MOVEFILE_WRITE_THROUGH);
-        machine.moveFile(aside, null, Machine.MOVEFILE_DELAY_UNTIL_REBOOT);
-        log.line("rollback: " + target + " is held: renamed to " + aside + ", which is deleted at the next reboot");
-        return written;
-    }
-
-    private String asideName(String target) {
-        for (int n = 1; n <= MAX_ASIDE_NAMES; n++) {
-            String name = target + ".inuse-removed-" + n + ".tmp";
-            if (hash(name).isEmpty()) {
-                return name;
-            }
-        }
-        throw new IllegalStateException("no free name beside " + target + " to rename it aside (" + MAX_ASIDE_NAMES
-                + " taken): remove the old " + target + ".inuse-removed-*.tmp files and run the rollback again");
+        return putBack.remove(target, replaced.field("to"), JournalEntry.removed(productCode, target, replaced.field("to"),
+                "the install put it where nothing was (deleted at the next reboot, by the QUEUED line after this one, when held)"), journal);
     }
 
     /**

@@ -183,6 +183,20 @@ public final class FakeDisk {
         entries.remove(key(path));
     }
 
+    void removeFolder(String path) {
+        Entry e = existing("FOLDER_REMOVE", "RemoveDirectoryW", path);
+        if (!e.folder()) {
+            throw new SessionException("FOLDER_REMOVE", 267, "protocol", "FOLDER_REMOVE removes folders only: the path is a file; nothing was removed");
+        }
+        String prefix = key(path) + "\\";
+        for (String key : entries.keySet()) {
+            if (key.startsWith(prefix)) {
+                throw error("FOLDER_REMOVE", 145, "RemoveDirectoryW", path);
+            }
+        }
+        entries.remove(key(path));
+    }
+
     void write(String path, byte[] bytes, WriteMode mode) {
         if (bytes.length > Machine.FILE_WRITE_MAX) {
             throw new SessionException("FILE_WRITE", 87, "protocol", "wrong arguments: at most " + Machine.FILE_WRITE_MAX + " bytes");

@@ -340,6 +340,12 @@ public class FakeMachine implements Machine {
     }
 
     @Override
+    public void removeFolder(String path) {
+        enter("removeFolder", "FOLDER_REMOVE", "RemoveDirectoryW");
+        disk.removeFolder(path);
+    }
+
+    @Override
     public void writeFile(String path, byte[] bytes, WriteMode mode) {
         enter("writeFile", "FILE_WRITE", "MoveFileExW");
         disk.write(path, bytes, mode);

@@ -181,7 +181,7 @@ class PackageLifecycleIT {
 
     @Test
     @Order(5)
-    void uninstallUnregistersTheProductAndKeepsTheOriginal() throws Exception {
+    void uninstallPutsTheOriginalBackAndLeavesNothing() throws Exception {
         long start = System.nanoTime();
         String scenario = "5-uninstall";
         bed.scenario(scenario, wine -> {
@@ -189,20 +189,25 @@ class PackageLifecycleIT {
             assertTrue(original.isPresent(), "the clean prefix has Wine's own " + DLL);
             assertEquals(0, install(wine, bed.v1, bed.logFor(scenario, "install-v1")));
             Path log = bed.logFor(scenario, "uninstall");
-            int exit = wine.msiexecLogged("/x", bed.v1.msi(), log);
+            int exit = wine.msiexecLogged("/x", bed.v1.msi(), log, bed.javaHome);
             assertEquals(0, exit);
-            assertTrue(INSTALL_SUCCEEDED.matcher(read(log)).find());
-            assertTrue(read(log).contains("Property(S): REMOVE = ALL"));
-            // Windows Installer removes only the staged copy; putting the original back on uninstall is the
-            // next step (issue 16): until then System32 keeps ours, and the original waits in the backup
-            assertEquals(Optional.of(versionOf(bed.v1)), wine.system32Version(DLL));
-            Path product = wine.root().resolve("drive_c/Program Files/inuse/MAPI32");
-            assertFalse(Files.exists(product.resolve("staging/MAPI32.DLL")), "the staged copy is removed");
-            assertEquals(original, WinePrefix.versionOf(product.resolve("backup/System/MAPI32.DLL")), "the original is kept");
+            String text = read(log);
+            assertTrue(INSTALL_SUCCEEDED.matcher(text).find());
+            assertTrue(text.contains("Property(S): REMOVE = ALL"));
+            // the uninstall puts Wine's own file back from the backup, at once (nothing holds it), and then removes
+            // the product's backup, journal and folders: nothing of the product is left, and nothing is pending
+            assertEquals(original, wine.system32Version(DLL), "the original is back");
+            assertTrue(text.contains("inuse: InuseRestore: uninstall: restored " + DLL_WINDOWS_PATH + " from C:\\Program Files\\inuse\\MAPI32"
+                    + "\\backup\\System\\" + DLL + " (" + original.get() + ")"), "the restore is logged");
+            assertTrue(text.contains("inuse: InuseRestore: 1 restored now, 0 queued for the next reboot, 0 left as they were"));
+            assertTrue(text.contains("inuse: InuseRestoreCommit: clean-up: the product's backups, journal and folders are removed"));
+            assertTrue(text.contains("inuse: InuseRebootCheck: nothing of this product is pending: no reboot asked for"));
+            assertFalse(Files.exists(wine.root().resolve("drive_c/Program Files/inuse")), "nothing of the product is left");
+            assertFalse(Files.exists(wine.root().resolve("drive_c/windows/system32/" + DLL + ".inuse-restore.tmp")), "no temporary copy");
             assertFalse(wine.isRegistered(productCode(bed.v1)));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
-            report(5, "uninstall", start, "exit=0, product unregistered, staged copy gone, " + DLL + " stays "
-                    + versionOf(bed.v1) + " and the original " + original.get() + " is in the backup (restore: issue 16), pending=none");
+            report(5, "uninstall", start, "exit=0, product unregistered, " + DLL + " " + versionOf(bed.v1) + " -> " + original.get()
+                    + " (the original, from the backup), Program Files\\inuse removed, pending=none");
         });
     }
 }
