@@ -92,6 +92,7 @@ class PackageLifecycleIT {
     void upgradeWithNothingLoadedReplacesAtOnce() throws Exception {
         long start = System.nanoTime();
         bed.scenario("2-upgrade-free", wine -> {
+            bed.registerRuntime(wine);
             assertEquals(0, install(wine, bed.v1, bed.logFor("2-upgrade-free", "install-v1")));
             Path log = bed.logFor("2-upgrade-free", "install-v2");
             assertEquals(0, install(wine, bed.v2, log));
@@ -111,6 +112,7 @@ class PackageLifecycleIT {
         long start = System.nanoTime();
         String scenario = "3-upgrade-locked";
         bed.scenario(scenario, wine -> {
+            bed.registerRuntime(wine);
             assertEquals(0, install(wine, bed.v1, bed.logFor(scenario, "install-v1")));
             int exit;
             List<String> pending;

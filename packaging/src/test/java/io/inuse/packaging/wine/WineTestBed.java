@@ -107,6 +107,18 @@ final class WineTestBed {
         WinePrefix.deleteTree(dir);
     }
 
+    /**
+     * Registers the stand-in runtime as a JDK installer would (HKLM\\SOFTWARE\\JavaSoft\\JDK): needed where Wine runs
+     * an old version's removal during a major upgrade. Wine's RemoveExistingProducts starts it as a separate
+     * {@code msiexec /qn /i {product} REMOVE=ALL}, without UPGRADINGPRODUCTCODE and without the outer command
+     * line's INUSE_JAVA_HOME, so under Wine that removal is a plain uninstall that needs a runtime of its own
+     * (Windows runs it in the same install with UPGRADINGPRODUCTCODE set, and the package runs no Java action then).
+     */
+    void registerRuntime(WinePrefix wine) throws IOException, InterruptedException {
+        wine.wine("reg", "add", "HKLM\\SOFTWARE\\JavaSoft\\JDK\\17.0.15", "/v", "JavaHome", "/d",
+                WinePrefix.windowsPath(runtimes.good()), "/f");
+    }
+
     Path logFor(String scenario, String step) throws IOException {
         Path dir = work.resolve("logs").resolve(scenario);
         Files.createDirectories(dir);
