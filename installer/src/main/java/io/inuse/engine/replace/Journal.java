@@ -236,6 +236,8 @@ public final class Journal {
         private int begin;
         private int completed;
         private int rolledBack;
+        /** Whether the current run is an uninstall's, whose undo puts the product's file back (REPLACED). */
+        private boolean uninstall;
 
         /** Null when {@code entry} may come next at {@code line}, else what is wrong. */
         String accept(JournalEntry entry, int line) {
@@ -251,6 +253,7 @@ public final class Journal {
                 begin = line;
                 completed = 0;
                 rolledBack = 0;
+                uninstall = JournalEntry.UNINSTALL.equals(entry.field("kind"));
                 return null;
             }
             if (begin == 0) {
@@ -263,9 +266,10 @@ public final class Journal {
             if (op == Op.COMPLETED && completed > 0) {
                 return "a second COMPLETED in the run of line " + begin + " (the first is at line " + completed + ")";
             }
-            if (completed > 0 && (op == Op.BACKUP || op == Op.SAVED || op == Op.REPLACED || op == Op.SUPERSEDED)) {
+            if (completed > 0 && (op == Op.BACKUP || op == Op.SAVED || op == Op.SUPERSEDED || (op == Op.REPLACED && !uninstall))) {
                 return op + " after the run of line " + begin + " was completed at line " + completed
-                        + ": a completed run takes only undo steps (CANCELLED, RESTORED, REMOVED, QUEUED) and ROLLED_BACK";
+                        + ": a completed run takes only undo steps (CANCELLED, RESTORED, REMOVED, QUEUED, REQUEUED; an uninstall's"
+                        + " REPLACED) and ROLLED_BACK";
             }
             if (op == Op.COMPLETED) {
                 completed = line;

@@ -107,7 +107,7 @@ class JournalCorruptTest {
         assertCorrupt("a second COMPLETED in the run of line 2 (the first is at line 3)", 4,
                 "inuse-journal 1\n" + BEGIN + "COMPLETED\t" + PC + "\tdone\nCOMPLETED\t" + PC + "\tdone\n");
         assertCorrupt("REPLACED after the run of line 2 was completed at line 3: a completed run takes only undo steps (CANCELLED,"
-                + " RESTORED, REMOVED, QUEUED) and ROLLED_BACK", 4, "inuse-journal 1\n" + BEGIN + "COMPLETED\t" + PC + "\tdone\n"
+                + " RESTORED, REMOVED, QUEUED, REQUEUED; an uninstall's REPLACED) and ROLLED_BACK", 4, "inuse-journal 1\n" + BEGIN + "COMPLETED\t" + PC + "\tdone\n"
                 + "REPLACED\t" + PC + "\tC:\\x.dll\tnone\t1.1.0.0\tnothing there\n");
         assertCorrupt("the product code {11111111-2222-3333-4444-555555555555} differs from " + PC + " of line 2: a run holds"
                 + " one product version's operations", 3,

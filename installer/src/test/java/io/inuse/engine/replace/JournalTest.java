@@ -165,7 +165,7 @@ class JournalTest {
         assertRule("line 4 of the journal: a second COMPLETED in the run of line 2 (the first is at line 3)",
                 done, JournalEntry.completed(PC, "again"));
         assertRule("line 4 of the journal: BACKUP after the run of line 2 was completed at line 3: a completed run takes only"
-                + " undo steps (CANCELLED, RESTORED, REMOVED, QUEUED) and ROLLED_BACK",
+                + " undo steps (CANCELLED, RESTORED, REMOVED, QUEUED, REQUEUED; an uninstall's REPLACED) and ROLLED_BACK",
                 done, JournalEntry.backup(PC, TARGET, BACKUP, "1.0.0.0", "x"));
         assertRule("line 5 of the journal: RESTORED after the run of line 2 was rolled back at line 4: only a BEGIN may follow"
                 + " ROLLED_BACK", rolledBack, JournalEntry.restored(PC, TARGET, BACKUP, "1.0.0.0", "x"));

@@ -84,7 +84,7 @@ class UndoTest extends ReplaceFixture {
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the original is back");
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(FOLDER.backup(MAPI)).orElseThrow(), "the backup stays for uninstall");
         assertEquals(List.of(), machine.disk.paths().stream().filter(p -> p.endsWith(".tmp")).toList());
-        assertTrue(log.contains("rollback: restored " + DLL + " from " + FOLDER.backup(MAPI)), log.toString());
+        assertTrue(log.contains("rollback: restored " + DLL + " from " + FOLDER.backup(MAPI) + " (1.0.0.0)"), log.toString());
     }
 
     @Test
