@@ -83,8 +83,9 @@ final class MsiBuild {
                 // wixl writes a rollback action as immediate (MSITOOLS.md): 3329 = 1 (DLL in Binary) + 256 (rollback)
                 // + 1024 (in script) + 2048 (no impersonation)
                 "UPDATE `CustomAction` SET `Type`=3329 WHERE `Action`='InuseReplaceRollback' OR `Action`='InuseRestoreRollback'",
-                // and a commit action too: 3585 = 1 + 512 (commit) + 1024 + 2048
-                "UPDATE `CustomAction` SET `Type`=3585 WHERE `Action`='InuseRestoreCommit'",
+                // and a commit action too: 3649 = 1 + 64 (its return ignored: the uninstall is committed by then) + 512
+                // (commit) + 1024 + 2048
+                "UPDATE `CustomAction` SET `Type`=3649 WHERE `Action`='InuseRestoreCommit'",
                 "UPDATE `Property` SET `Value`='WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED;" + SECURE_PROPERTIES
                         + "' WHERE `Property`='SecureCustomProperties'"));
         addDialogs(wxs.toAbsolutePath().getParent().resolve("ui"), msi);

@@ -26,7 +26,7 @@ public final class PackageVerifier {
     /** The tables whose content is pinned; "_SummaryInformation" is the summary stream. */
     static final List<String> TABLES = List.of("_SummaryInformation", "Property", "Directory", "Component",
             "Feature", "FeatureComponents", "File", "MsiFileHash", "Media", "Upgrade", "LaunchCondition", "Binary",
-            "CustomAction", "InstallExecuteSequence", "InstallUISequence", "AdminUISequence",
+            "CustomAction", "InstallExecuteSequence", "InstallUISequence", "AdminUISequence", "Registry", "AppSearch", "RegLocator",
             "Dialog", "Control", "ControlEvent", "EventMapping", "ListBox", "RadioButton", "TextStyle", "UIText");
     static final String UPDATE_HINT = "If the change is intended, regenerate the goldens with "
             + "'mvn -B package -Dinuse.updateGolden=true' and review 'git diff packaging/golden'.";

@@ -73,14 +73,15 @@ public final class RebootCheck implements CustomAction {
         session.requestReboot();
     }
 
-    /** A rename onto a target from {@code <target>.inuse-...}: the temporary copy {@link Replacer} queued. */
+    /**
+     * A rename onto a target from {@code <target>.inuse-...} (the temporary copy {@link Replacer} queued, or an
+     * uninstall's restore), or the delete of such a file (a held file renamed aside: renameaside, or a held file
+     * an uninstall removed).
+     */
     static boolean isOurs(PendingRename entry, List<String> targetPaths) {
-        if (entry.isDelete()) {
-            return false;
-        }
         for (String path : targetPaths) {
             String prefix = path + ".inuse-";
-            if (entry.destinationIs(path) && entry.sourcePath().regionMatches(true, 0, prefix, 0, prefix.length())) {
+            if ((entry.isDelete() || entry.destinationIs(path)) && entry.sourcePath().regionMatches(true, 0, prefix, 0, prefix.length())) {
                 return true;
             }
         }

@@ -62,7 +62,7 @@ public final class Replace implements CustomAction {
         FolderChecks.check(machine, folder, targets, new SessionLog(session));
         Journal journal = readJournal(machine, folder);
         List<Detection> detections = new Detector(machine).detect(targets);
-        Replacer replacer = new Replacer(machine, folder, productCode, run, new SessionLog(session));
+        Replacer replacer = new Replacer(machine, folder, productCode, run, new SessionLog(session)).strategy(policy.strategy());
         Plan plan = Plan.decide(replacer.facts(detections, journal), policy.forceEqual());
         if (plan.refused()) {
             for (String line : plan.refusalLines()) {
@@ -83,8 +83,9 @@ public final class Replace implements CustomAction {
             }
         }
         Replacer.Outcome outcome = replacer.act(plan, journal);
-        session.log(outcome.replacedNow() + " replaced now, " + outcome.queued() + " queued for the next reboot"
-                + (outcome.rebootNeeded() ? ": InuseRebootCheck asks Windows Installer for the reboot (3010)" : ""));
+        session.log(outcome.replacedNow() + " replaced now" + (outcome.renamedAside() > 0 ? " (" + outcome.renamedAside()
+                + " by renaming the held file aside, deleted at the next reboot)" : "") + ", " + outcome.queued() + " queued for the next reboot"
+                + (outcome.rebootNeeded() || outcome.renamedAside() > 0 ? ": InuseRebootCheck asks Windows Installer for the reboot (3010)" : ""));
     }
 
     /** The run id from CustomActionData; IllegalArgumentException names what is wrong. */

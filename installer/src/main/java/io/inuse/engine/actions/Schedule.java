@@ -115,7 +115,7 @@ public final class Schedule {
                 .put("INUSE_ENGINE_TIMEOUT", nonEmpty(session.property("INUSE_ENGINE_TIMEOUT")))
                 .put(Policy.FORCE_EQUAL, policy.forceEqual() ? "1" : "0")
                 .put(Policy.WHEN_LOCKED, policy.whenLocked().text())
-                .put(Policy.STRATEGY, "reboot")
+                .put(Policy.STRATEGY, policy.strategy().text())
                 .put(Replace.RUN, newRunId())
                 .build();
         for (String action : actions) {

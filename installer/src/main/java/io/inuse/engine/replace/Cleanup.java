@@ -7,6 +7,7 @@ import io.inuse.engine.session.SessionException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -17,8 +18,11 @@ import java.util.Set;
  * is pending; when its restore is queued for the next reboot, their deletes are queued after it (each
  * journalled first, QUEUED), because an install before that reboot needs both: it finds the queued
  * restore and the queued deletes through the journal and supersedes them ({@link Reconcile}). Then the
- * folders, deepest first, now or at the reboot; one that is not empty (the {@code inuse} folder with
- * another product's) stays. Nothing here stops the uninstall: what cannot be done is logged.
+ * folders, deepest first, now or at the reboot, and the {@code inuse} folder above, which the boot (or the
+ * removal now) takes only when it is empty: other inuse products share it. A copy that is the source of a pending move is never deleted.
+ * When a target does not hold the original and the uninstall did not restore it (someone else's file is
+ * there), the backups and the journal stay, and the log says where: nothing is lost. Nothing here stops
+ * the uninstall (the commit action's failure is ignored): what cannot be done is logged.
  */
 public final class Cleanup {
     private static final long ERROR_DIR_NOT_EMPTY = 145;
@@ -46,8 +50,13 @@ public final class Cleanup {
         }
         Set<String> copies = new LinkedHashSet<>();
         Set<String> kept = new LinkedHashSet<>();
-        boolean pending = false;
         List<PendingRenames> values = PendingEdit.readBoth(machine);
+        Set<String> sources = new java.util.HashSet<>();
+        for (PendingRenames value : values) {
+            for (PendingRename entry : value.entries()) {
+                sources.add(entry.sourcePath().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
         for (JournalEntry entry : journal.entries()) {
             switch (entry.op()) {
                 case BACKUP -> kept.add(entry.field("backup"));
@@ -61,6 +70,7 @@ public final class Cleanup {
                 }
             }
         }
+        boolean pending = false;
         if (last != null) {
             for (JournalEntry entry : last.entries()) {
                 pending |= entry.op() == JournalEntry.Op.QUEUED && !entry.field("destination").isEmpty()
@@ -68,11 +78,20 @@ public final class Cleanup {
             }
         }
         for (String copy : copies) {
-            delete(copy);
+            // a copy that is the source of a pending move (a restore queued with it) is what the boot needs
+            if (!sources.contains(copy.toLowerCase(java.util.Locale.ROOT))) {
+                delete(copy);
+            }
             delete(copy + ".tmp");
         }
         for (String backup : kept) {
             delete(backup + ".tmp");
+        }
+        Optional<String> left = originalNotBack(journal, last);
+        if (left.isPresent()) {
+            log.line(PREFIX + left.get() + ": the original's backup stays in " + folder.backups() + " (with the journal), so that"
+                    + " nothing is lost; copy it back by hand if it is needed, then delete " + folder.root());
+            return;
         }
         List<String> folders = folders(targets);
         if (!pending) {
@@ -83,6 +102,7 @@ public final class Cleanup {
             for (String path : folders) {
                 removeFolder(path);
             }
+            removeFolder(folder.parent());
             log.line(PREFIX + "the product's backups, journal and folders are removed (" + folder.root() + ")");
             return;
         }
@@ -100,11 +120,49 @@ public final class Cleanup {
                 written = queueDelete(productCode, path, written);
             }
         }
+        // the shared inuse folder too, last: the boot removes it only when it is empty
+        written = queueDelete(productCode, folder.parent(), written);
         log.line(PREFIX + "the restore waits for the next reboot: the product's backups, journal and folders are deleted"
                 + " after it, at that reboot (an install before then takes them over)");
     }
 
-    /** The product's folders, deepest first: rollback and backup folders of each target, state, the product's, and inuse. */
+    /**
+     * Why the original is not back on some target the journal has a backup for, if it is not: the uninstall
+     * neither restored nor removed it (someone else's file is there, say), and the file in place is not the backup.
+     */
+    private Optional<String> originalNotBack(Journal journal, Journal.Run last) {
+        for (JournalEntry backup : journal.entries()) {
+            if (backup.op() != JournalEntry.Op.BACKUP) {
+                continue;
+            }
+            String target = backup.field("target");
+            boolean handled = false;
+            if (last != null) {
+                for (JournalEntry entry : last.entries()) {
+                    JournalEntry.Op op = entry.op();
+                    handled |= (op == JournalEntry.Op.RESTORED || op == JournalEntry.Op.REMOVED)
+                            && PendingRename.samePath(entry.field("target"), target);
+                }
+            }
+            if (!handled && !sameBytes(target, backup.field("backup"))) {
+                return Optional.of(target + " does not hold the original (" + backup.field("version") + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean sameBytes(String a, String b) {
+        try {
+            return machine.fileInfo(a).sha256().equals(machine.fileInfo(b).sha256());
+        } catch (SessionException e) {
+            if (Disk.notFound(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The product's folders, deepest first: rollback and backup folders of each target, state, staging, the product's. */
     private List<String> folders(List<Target> targets) {
         Set<String> folders = new LinkedHashSet<>();
         for (Target target : targets) {
@@ -121,7 +179,6 @@ public final class Cleanup {
         ordered.add(folder.state());
         ordered.add(folder.staging());
         ordered.add(folder.root());
-        ordered.add(folder.parent());
         return ordered;
     }
 

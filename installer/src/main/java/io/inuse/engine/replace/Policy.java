@@ -19,10 +19,12 @@ import java.util.Optional;
  * @param whenLocked  {@value #WHEN_LOCKED}: {@code defer} (default: replace at the next reboot, 3010)
  *                    or {@code fail} (a held target stops the install, 1603, before anything changes)
  * @param forceEqual  {@value #FORCE_EQUAL}: {@code 1} replaces a file of the same version too
- *                    ({@value #STRATEGY} is read and checked too: only {@code reboot} exists yet)
+ * @param strategy    {@value #STRATEGY}: how a held file is replaced, {@code reboot} (default: the new file
+ *                    moved in at the next reboot) or {@code renameaside} (the held file renamed aside and the
+ *                    new one put in place at once, the old one deleted at the next reboot)
  * @param origin      for the log: where each value came from
  */
-public record Policy(WhenLocked whenLocked, boolean forceEqual, String origin) {
+public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strategy, String origin) {
     public static final String WHEN_LOCKED = "INUSE_WHEN_LOCKED";
     public static final String FORCE_EQUAL = "INUSE_FORCE_EQUAL";
     public static final String STRATEGY = "INUSE_STRATEGY";
@@ -37,6 +39,22 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, String origin) {
         private final String text;
 
         WhenLocked(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+    }
+
+    /** INUSE_STRATEGY's values. */
+    public enum Strategy {
+        REBOOT("reboot"),
+        RENAME_ASIDE("renameaside");
+
+        private final String text;
+
+        Strategy(String text) {
             this.text = text;
         }
 
@@ -81,18 +99,24 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, String origin) {
             throw new IllegalArgumentException(where(source, WHEN_LOCKED) + " is '" + when + "', which is not understood: use defer"
                     + " (replace a held file at the next reboot, the default) or fail (stop the install instead); nothing was changed");
         }
-        String strategy = pick(source, STRATEGY, origin);
-        if (!strategy.equalsIgnoreCase("reboot")) {
-            throw new IllegalArgumentException(where(source, STRATEGY) + " is '" + strategy + "', which "
-                    + (strategy.equalsIgnoreCase("renameaside") ? "this version of inuse does not offer yet" : "is not understood")
-                    + ": use reboot (a held file is replaced at the next reboot, the default); nothing was changed");
+        String strategyText = pick(source, STRATEGY, origin);
+        Strategy strategy = null;
+        for (Strategy s : Strategy.values()) {
+            if (s.text.equalsIgnoreCase(strategyText)) {
+                strategy = s;
+            }
+        }
+        if (strategy == null) {
+            throw new IllegalArgumentException(where(source, STRATEGY) + " is '" + strategyText + "', which is not understood: use"
+                    + " reboot (a held file is replaced at the next reboot, the default) or renameaside (the held file is renamed"
+                    + " aside and the new one put in place at once); nothing was changed");
         }
         String force = pick(source, FORCE_EQUAL, origin);
         if (!force.equals("0") && !force.equals("1")) {
             throw new IllegalArgumentException(where(source, FORCE_EQUAL) + " is '" + force + "', which is not understood: use 1 to"
                     + " replace a file of the same version too, or 0 (the default); nothing was changed");
         }
-        return new Policy(whenLocked, force.equals("1"), origin.toString());
+        return new Policy(whenLocked, force.equals("1"), strategy, origin.toString());
     }
 
     /** The policy key of a product: {@code SOFTWARE\Policies\inuse\<product id>} below HKLM. */

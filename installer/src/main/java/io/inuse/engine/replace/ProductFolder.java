@@ -58,13 +58,13 @@ public record ProductFolder(String root) {
     }
 
     /**
-     * Whether a path is one of this product's own: the product's folder or anything in it, or the
-     * {@code inuse} folder above it (the uninstall removes it when no other product's folder is left there).
+     * Whether a path is one of this product's own: the product's folder or anything in it (not the {@code inuse}
+     * folder above it, which every inuse product shares).
      */
     public boolean owns(String path) {
         String p = path.toLowerCase(java.util.Locale.ROOT);
         String r = root.toLowerCase(java.util.Locale.ROOT);
-        return p.equals(r) || p.startsWith(r + "\\") || p.equals(r.substring(0, r.lastIndexOf('\\')));
+        return p.equals(r) || p.startsWith(r + "\\");
     }
 
     /** The {@code inuse} folder above the product's folder, shared by every inuse product on the machine. */

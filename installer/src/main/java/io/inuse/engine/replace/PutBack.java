@@ -32,9 +32,19 @@ final class PutBack {
         this.strict = strict;
     }
 
-    /** The temporary copy a put-back moves over its target: {@code <target>.inuse-restore.tmp}, beside it. */
-    static String restoreTemp(String target) {
-        return target + ".inuse-restore.tmp";
+    /**
+     * The temporary copy a put-back moves over its target: {@code <target>.inuse-restore-<n>.tmp} beside it, the
+     * first name no file has (a name in use may be the source of an earlier restore still pending).
+     */
+    String restoreTemp(String target) {
+        for (int n = 1; n <= MAX_ASIDE_NAMES; n++) {
+            String name = target + ".inuse-restore-" + n + ".tmp";
+            if (!Disk.exists(machine, name)) {
+                return name;
+            }
+        }
+        throw new IllegalStateException("no free name beside " + target + " for the copy to restore (" + MAX_ASIDE_NAMES
+                + " taken): remove the old " + target + ".inuse-restore-*.tmp files after a reboot and run the action again");
     }
 
     /**
@@ -45,7 +55,6 @@ final class PutBack {
     Journal restore(String target, String copy, String copyVersion, String inPlaceVersion, JournalEntry line, Journal journal) {
         Journal written = write(journal.append(line));
         String temp = restoreTemp(target);
-        Disk.deleteIfThere(machine, temp);
         machine.copyFile(copy, temp, true);
         try {
             machine.moveFile(temp, target, Machine.MOVEFILE_REPLACE_EXISTING | Machine.MOVEFILE_WRITE_THROUGH);

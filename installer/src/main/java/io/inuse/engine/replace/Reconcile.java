@@ -71,7 +71,10 @@ final class Reconcile {
             // a move onto a target; or a delete of the product's own state an uninstall queued (a queued delete of a
             // target's file renamed aside never names the target itself, and stays)
             boolean onto = !destination.isEmpty() && onto(entry.field("target"), paths);
-            boolean own = destination.isEmpty() && folder.owns(entry.field("target"));
+            // (the shared inuse folder's delete too: the same strings may be another inuse product's, whose loss only
+            // leaves an empty folder; left, it would be a stale entry once this install fills the folder again)
+            boolean own = destination.isEmpty() && (folder.owns(entry.field("target"))
+                    || PendingRename.samePath(entry.field("target"), folder.parent()));
             if ((!onto && !own) || !PendingEdit.isPending(pending, source, destination)) {
                 continue;
             }

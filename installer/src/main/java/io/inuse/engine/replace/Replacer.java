@@ -56,7 +56,7 @@ public final class Replacer {
     }
 
     /** What {@link #act} did: the journal as written, and how many targets were replaced now and queued for the reboot. */
-    public record Outcome(Journal journal, int replacedNow, int queued) {
+    public record Outcome(Journal journal, int replacedNow, int queued, int renamedAside) {
         public boolean rebootNeeded() {
             return queued > 0;
         }
@@ -69,6 +69,7 @@ public final class Replacer {
     /** path -> SHA-256 of the bytes {@link #facts} read there ("absent" when nothing was). */
     private final Map<String, String> hashes = new HashMap<>();
     private final String run;
+    private boolean renameAside;
 
     /** @param run this install's run id ({@link JournalEntry#isRunId}), which the BEGIN line records */
     public Replacer(Machine machine, ProductFolder folder, String productCode, String run, Log log) {
@@ -105,6 +106,12 @@ public final class Replacer {
         return facts;
     }
 
+    /** {@code INUSE_STRATEGY}: with {@code renameaside}, a held target is renamed aside and replaced at once ({@link RenameAside}). */
+    public Replacer strategy(Policy.Strategy strategy) {
+        this.renameAside = strategy == Policy.Strategy.RENAME_ASIDE;
+        return this;
+    }
+
     /** Carries out a plan that refused nothing; the journal gains a BEGIN, the operations, and COMPLETED. */
     public Outcome act(Plan plan, Journal before) {
         if (plan.refused()) {
@@ -118,6 +125,7 @@ public final class Replacer {
         journal = new Reconcile(machine, folder, productCode, log).supersede(paths, journal, "would undo this run at the next boot");
         int now = 0;
         int queued = 0;
+        int aside = 0;
         for (Plan.Step step : plan.steps()) {
             PlanFacts f = step.facts();
             log.line(step.logLine());
@@ -130,7 +138,7 @@ public final class Replacer {
                     boolean tryNow = step.decision() == Plan.Decision.REPLACE_NOW;
                     if (step.backUp()) {
                         journal = backUp(f, journal);
-                    } else if (tryNow) {
+                    } else if (tryNow || renameAside) {
                         journal = saveForRollback(f, journal);
                     }
                     String temp = freeName(f.path(), ".inuse-");
@@ -145,6 +153,16 @@ public final class Replacer {
                                 JournalEntry.versionText(f.staged().version()), step.reason())));
                         if (replaceNow(f, temp)) {
                             now++;
+                            continue;
+                        }
+                    }
+                    if (renameAside) {
+                        RenameAside.Result result = new RenameAside(machine, folder, productCode, log).act(f, temp, hashes.get(f.path()),
+                                versionOrUnversioned(f.existing()), JournalEntry.versionText(f.staged().version()), !tryNow, journal);
+                        journal = result.journal();
+                        if (result.done()) {
+                            now++;
+                            aside++;
                             continue;
                         }
                     }
@@ -163,8 +181,9 @@ public final class Replacer {
                 }
             }
         }
-        journal = write(journal.append(JournalEntry.completed(productCode, now + " replaced now, " + queued + " queued for the next reboot")));
-        return new Outcome(journal, now, queued);
+        journal = write(journal.append(JournalEntry.completed(productCode, now + " replaced now"
+                + (aside > 0 ? " (" + aside + " by renaming the held file aside)" : "") + ", " + queued + " queued for the next reboot")));
+        return new Outcome(journal, now, queued, aside);
     }
 
     /**
@@ -377,13 +396,28 @@ public final class Replacer {
         }
     }
 
-    /** True when the journal's last replacement of {@code path} (now or queued) put exactly this version there. */
+    /**
+     * True when the journal's last replacement of {@code path} (now or queued) put exactly this version there. A
+     * queued move that a later line superseded or cancelled did not happen and does not count; neither does a
+     * queued delete (it names a file renamed aside, not what is in place).
+     */
     static boolean isOurs(Journal journal, String path, FileState existing) {
         String version = JournalEntry.versionText(existing.version());
+        List<JournalEntry> entries = journal.entries();
+        Map<String, Integer> voided = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            JournalEntry entry = entries.get(i);
+            if (entry.op() == JournalEntry.Op.SUPERSEDED || entry.op() == JournalEntry.Op.CANCELLED) {
+                voided.put(entry.field("source") + "\n" + entry.field("destination"), i);
+            }
+        }
         boolean ours = false;
-        for (JournalEntry entry : journal.entries()) {
-            if ((entry.op() == JournalEntry.Op.REPLACED || entry.op() == JournalEntry.Op.QUEUED || entry.op() == JournalEntry.Op.REQUEUED)
-                    && PendingRename.samePath(entry.field("target"), path)) {
+        for (int i = 0; i < entries.size(); i++) {
+            JournalEntry entry = entries.get(i);
+            boolean queued = entry.op() == JournalEntry.Op.QUEUED || entry.op() == JournalEntry.Op.REQUEUED;
+            boolean move = entry.op() == JournalEntry.Op.REPLACED || (queued && !entry.field("destination").isEmpty()
+                    && voided.getOrDefault(entry.field("source") + "\n" + entry.field("destination"), -1) < i);
+            if (move && PendingRename.samePath(entry.field("target"), path)) {
                 ours = entry.field("to").equals(version);
             }
         }

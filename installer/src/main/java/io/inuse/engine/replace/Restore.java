@@ -22,7 +22,10 @@ import java.util.Optional;
  * (REMOVED; held: renamed aside and deleted at the next reboot);</li>
  * <li>a file in place that is not the package's (Windows Update or another product replaced it since) is
  * left as it is, and the log says why; so is the original already in place, and a target this product
- * never replaced;</li>
+ * never replaced. A file of another version the journal says this product put there (an earlier version,
+ * whose replacement by this one was superseded before the reboot) counts as this product's; a target that
+ * is not there gets the original back; a package copy that is gone stops the uninstall (nothing can be
+ * told by hash, and nothing is changed);</li>
  * <li>COMPLETED.</li>
  * </ol>
  * The product's state (backup, journal) is removed only when the uninstall is committed ({@link Cleanup}).
@@ -91,8 +94,8 @@ public final class Restore {
 
     private Journal restore(Target target, String path, Journal journal) {
         JournalEntry backup = null;
-        boolean touched = false;
         boolean installedWhereNothing = false;
+        java.util.Set<String> putThere = new java.util.HashSet<>();
         for (JournalEntry entry : journal.entries()) {
             JournalEntry.Op op = entry.op();
             if (!op.fieldNames().contains("target") || !PendingRename.samePath(entry.field("target"), path)) {
@@ -101,40 +104,55 @@ public final class Restore {
             if (op == JournalEntry.Op.BACKUP) {
                 backup = entry;
             }
-            touched |= op == JournalEntry.Op.REPLACED || op == JournalEntry.Op.QUEUED || op == JournalEntry.Op.REQUEUED;
+            boolean move = op == JournalEntry.Op.REPLACED
+                    || ((op == JournalEntry.Op.QUEUED || op == JournalEntry.Op.REQUEUED) && !entry.field("destination").isEmpty());
+            if (move && !entry.field("to").equals(JournalEntry.NONE)) {
+                putThere.add(entry.field("to"));
+            }
             installedWhereNothing |= op == JournalEntry.Op.REPLACED && JournalEntry.NONE.equals(entry.field("from"));
         }
-        if (!touched) {
+        if (backup != null) {
+            putThere.remove(backup.field("version"));   // the original's version is not this product's (an uninstall's restore)
+        }
+        if (putThere.isEmpty()) {
             log.line(PREFIX + path + ": this product never replaced it: left as it is");
             return journal;
         }
-        FileState inPlace = read(path);
         Optional<String> inPlaceHash = hash(path);
-        if (inPlaceHash.isEmpty()) {
-            log.line(PREFIX + path + " is not there: nothing to restore" + (backup == null ? "" : "; the original stays kept in "
-                    + backup.field("backup") + " until the uninstall ends"));
-            return journal;
-        }
         Optional<String> backupHash = backup == null ? Optional.empty() : hash(backup.field("backup"));
+        if (inPlaceHash.isEmpty()) {
+            if (backupHash.isEmpty()) {
+                log.line(PREFIX + path + " is not there, and no original is kept: nothing to restore");
+                return journal;
+            }
+            // nothing to lose: the original goes back where it was
+            return putBack(PREFIX).restore(path, backup.field("backup"), backup.field("version"), JournalEntry.UNVERSIONED,
+                    JournalEntry.restored(productCode, path, backup.field("backup"), backup.field("version"),
+                            "the target is not there: the uninstall puts the original back"), journal);
+        }
         if (backupHash.isPresent() && backupHash.equals(inPlaceHash)) {
             log.line(PREFIX + path + " holds the original (" + backup.field("version") + ") already: nothing to restore");
             return journal;
         }
+        FileState inPlace = read(path);
+        String ours = versionOrUnversioned(inPlace);
         String staged = folder.staged(target);
         Optional<String> stagedHash = hash(staged);
         if (stagedHash.isEmpty()) {
-            log.line(PREFIX + path + " (" + inPlace.describe() + ") is left as it is: whether it is this product's file cannot be told,"
-                    + " because the package's copy " + staged + " is gone" + (backupHash.isPresent() ? "; copy the original from "
-                    + backup.field("backup") + " over it by hand if it is" : ""));
-            return journal;
+            throw new IllegalStateException(path + " (" + inPlace.describe() + "): whether it is this product's file cannot be told,"
+                    + " because the package's copy " + staged + " is gone; nothing was changed. Repair the product (msiexec /fa"
+                    + " <package>) to put that copy back, then uninstall again");
         }
         if (!stagedHash.equals(inPlaceHash)) {
-            log.line(PREFIX + path + " is " + inPlace.describe() + ", not the file this product put there (SHA-256 "
-                    + inPlaceHash.get() + ", the package's " + stagedHash.get() + "): Windows Update or another product replaced it"
-                    + " since, so it is left as it is and the original is not put back over it");
-            return journal;
+            if (!putThere.contains(ours) || inPlace.kind() != FileState.Kind.PE) {
+                log.line(PREFIX + path + " is " + inPlace.describe() + ", not the file this product put there (SHA-256 "
+                        + inPlaceHash.get() + ", the package's " + stagedHash.get() + "): Windows Update or another product replaced"
+                        + " it since, so it is left as it is and the original is not put back over it");
+                return journal;
+            }
+            log.line(PREFIX + path + " holds " + ours + ", an earlier version of this product (the journal records that it put "
+                    + ours + " there; a later replacement did not happen): it is this product's, and the original goes back");
         }
-        String ours = versionOrUnversioned(inPlace);
         if (backup != null) {
             if (backupHash.isEmpty()) {
                 log.line(PREFIX + "the backup " + backup.field("backup") + " of the original is missing: " + path + " (" + ours
@@ -214,7 +232,11 @@ public final class Restore {
                 saved = entry;
             }
         }
-        Optional<String> savedHash = saved == null ? Optional.empty() : hash(saved.field("copy"));
+        if (saved == null) {
+            log.line("rollback: " + target + ": the uninstall put the original where nothing was; it stays");
+            return journal;
+        }
+        Optional<String> savedHash = hash(saved.field("copy"));
         if (savedHash.isEmpty()) {
             log.line("rollback: " + target + " stays as it is: the uninstall's copy of this product's file is gone; repair the product");
             return journal;

@@ -105,6 +105,13 @@ public final class Undo {
     Journal cancel(JournalEntry queued, Journal journal) {
         String source = queued.field("source");
         String destination = queued.field("destination");
+        if (destination.isEmpty()) {
+            // a delete of a file of ours renamed aside (renameaside, or a held file put back): still loaded, it is what
+            // the boot removes; cancelling the delete would leave it behind for good
+            log.line("rollback: the delete of " + queued.field("temp") + " at the next reboot stays queued (it was renamed aside"
+                    + " while held; the boot removes it)");
+            return journal;
+        }
         List<String> removed = new ArrayList<>();
         for (String name : new String[] {PendingRenames.VALUE, PendingRenames.VALUE_2}) {
             String outcome = PendingEdit.remove(machine, name, source, destination, log, "rollback: ");

@@ -68,14 +68,23 @@ class PolicyTest {
     }
 
     @Test
-    void whatThisVersionDoesNotOfferYetIsRefusedNotIgnored() {
-        properties.put(Policy.STRATEGY, "renameaside");
+    void theStrategyIsRebootOrRenameAsideAndAPolicyValueWins() {
+        assertEquals(Policy.Strategy.REBOOT, resolve().strategy(), "the default");
+        properties.put(Policy.STRATEGY, "RenameAside");
+        assertEquals(Policy.Strategy.RENAME_ASIDE, resolve().strategy());
+        policy(Policy.STRATEGY, "reboot");
+        assertEquals(Policy.Strategy.REBOOT, resolve().strategy(), "the policy value wins");
+        policy(Policy.STRATEGY, "stopservices");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, this::resolve);
-        assertEquals("the property INUSE_STRATEGY is 'renameaside', which this version of inuse does not offer yet: use reboot (a held"
-                + " file is replaced at the next reboot, the default); nothing was changed", e.getMessage());
-        properties.clear();
+        assertEquals("the policy value HKLM\\" + KEY + "\\INUSE_STRATEGY is 'stopservices', which is not understood: use reboot (a held"
+                + " file is replaced at the next reboot, the default) or renameaside (the held file is renamed aside and the new one put"
+                + " in place at once); nothing was changed", e.getMessage());
+    }
+
+    @Test
+    void whatThisVersionDoesNotOfferYetIsRefusedNotIgnored() {
         policy(Policy.WHEN_LOCKED, "stopservices");
-        e = assertThrows(IllegalArgumentException.class, this::resolve);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, this::resolve);
         assertTrue(e.getMessage().contains("INUSE_WHEN_LOCKED is 'stopservices', which this version of inuse does not offer yet"), e.getMessage());
     }
 

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 class RestoreTest extends ReplaceFixture {
     static final String UNINSTALL_RUN = "00000000000000000000000000000001";
     static final String REINSTALL_RUN = "00000000000000000000000000000002";
+    static final String SECOND_UNINSTALL_RUN = "00000000000000000000000000000003";
+    static final String RESTORE_TEMP = DLL + ".inuse-restore-1.tmp";
     final List<String> log = new ArrayList<>();
 
     Journal install(Journal before, String run) {
@@ -59,7 +61,7 @@ class RestoreTest extends ReplaceFixture {
         assertEquals(1, outcome.now());
         assertEquals(outcome.journal().entries(), onDisk().entries());
         assertEquals(List.of(), pending());
-        assertFalse(machine.disk.exists(PutBack.restoreTemp(DLL)), "no temporary copy left");
+        assertFalse(machine.disk.exists(RESTORE_TEMP), "no temporary copy left");
     }
 
     @Test
@@ -70,10 +72,10 @@ class RestoreTest extends ReplaceFixture {
         Restore.Outcome outcome = uninstall(installed);
         assertEquals(1, outcome.queued());
         assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "ours until the reboot");
-        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(PutBack.restoreTemp(DLL)).orElseThrow(), "the original, staged beside it");
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(RESTORE_TEMP).orElseThrow(), "the original, staged beside it");
         List<PendingRename> pending = pending();
         assertEquals(1, pending.size());
-        assertEquals("\\??\\" + PutBack.restoreTemp(DLL), pending.get(0).source());
+        assertEquals("\\??\\" + RESTORE_TEMP, pending.get(0).source());
         assertTrue(pending.get(0).destinationIs(DLL), pending.toString());
         JournalEntry queued = outcome.journal().entries().get(outcome.journal().entries().size() - 2);
         assertEquals(JournalEntry.Op.QUEUED, queued.op());
@@ -131,7 +133,7 @@ class RestoreTest extends ReplaceFixture {
         assertEquals(1, pending().size());
         new Undo(machine, FOLDER, CODE, UNINSTALL_RUN, log::add).rollBack(again);
         assertEquals(List.of(), pending());
-        assertFalse(machine.disk.exists(PutBack.restoreTemp(DLL)));
+        assertFalse(machine.disk.exists(RESTORE_TEMP));
         assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow());
     }
 
@@ -187,5 +189,68 @@ class RestoreTest extends ReplaceFixture {
         assertTrue(machine.disk.exists(FOLDER.journal()));
         assertTrue(machine.disk.exists(FOLDER.backup(MAPI)));
         assertTrue(log.stream().anyMatch(l -> l.contains("is not this uninstall's, completed")), log.toString());
+    }
+
+    @Test
+    void aSecondHeldUninstallBeforeTheRebootKeepsTheSourceOfItsRestore() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        Journal installed = install(Journal.empty(), RUN);
+        machine.lock(DLL);
+        Journal first = uninstall(installed).journal();
+        new Cleanup(machine, FOLDER, log::add).run(List.of(MAPI), first, UNINSTALL_RUN);
+        install(onDisk(), REINSTALL_RUN);
+        Journal second = new Restore(machine, FOLDER, CODE, SECOND_UNINSTALL_RUN, log::add).act(List.of(MAPI), onDisk()).journal();
+        new Cleanup(machine, FOLDER, log::add).run(List.of(MAPI), second, SECOND_UNINSTALL_RUN);
+        List<PendingRename> pending = pending();
+        PendingRename restore = pending.get(0);
+        assertTrue(restore.destinationIs(DLL), pending.toString());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(restore.sourcePath()).orElseThrow(),
+                "the copy the boot moves in place is there, and it is the original");
+    }
+
+    @Test
+    void anEarlierVersionLeftInPlaceByASupersededUpgradeIsThisProductsAndTheOriginalGoesBack() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        Journal v1 = install(Journal.empty(), RUN);                     // 1.2.0.0 replaced now
+        put(FOLDER.staged(MAPI), image(1, 3, 0, 0));
+        machine.lock(DLL);
+        Journal v2 = install(v1, REINSTALL_RUN);                         // 1.3.0.0 queued: held
+        machine.unlock(DLL);
+        Restore.Outcome outcome = uninstall(v2);                         // v2's uninstall before the reboot
+        assertEquals(1, outcome.now(), log.toString());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the original is back");
+        assertTrue(log.stream().anyMatch(l -> l.contains("holds 1.2.0.0, an earlier version of this product")), log.toString());
+        assertEquals(List.of(), pending(), "v2's queued move is superseded");
+    }
+
+    @Test
+    void aPackageCopyThatIsGoneStopsTheUninstallBeforeAnythingChanges() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        Journal installed = install(Journal.empty(), RUN);
+        machine.deleteFile(FOLDER.staged(MAPI));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> uninstall(installed));
+        assertTrue(e.getMessage().contains("Repair the product"), e.getMessage());
+        assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow());
+        assertTrue(machine.disk.exists(FOLDER.backup(MAPI)));
+    }
+
+    @Test
+    void whenSomeoneElsesFileIsInPlaceTheCleanUpKeepsTheOriginal() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        Journal installed = install(Journal.empty(), RUN);
+        machine.disk.put(DLL, image(1, 5, 0, 0));
+        Journal restored = uninstall(installed).journal();
+        new Cleanup(machine, FOLDER, log::add).run(List.of(MAPI), restored, UNINSTALL_RUN);
+        assertTrue(machine.disk.exists(FOLDER.backup(MAPI)), "the original is not lost");
+        assertTrue(log.stream().anyMatch(l -> l.contains("the original's backup stays in")), log.toString());
+    }
+
+    @Test
+    void aMissingTargetGetsTheOriginalBack() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        Journal installed = install(Journal.empty(), RUN);
+        machine.deleteFile(DLL);
+        assertEquals(1, uninstall(installed).now());
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow());
     }
 }

@@ -67,6 +67,7 @@ class DetectIT {
     }
 
     private static void installV1(WinePrefix wine, String scenario) throws Exception {
+        bed.registerRuntime(wine);   // for Wine's removal of v1 inside the upgrade to v2 (WineTestBed.registerRuntime)
         ActionRun run = ActionRun.install(bed, wine, scenario + "-v1", bed.v1, bed.javaHome);
         assertEquals(0, run.exit(), "v1 installs: " + run.logFile());
         assertEquals(Optional.of(v1()), wine.system32Version(DLL));
@@ -156,7 +157,7 @@ class DetectIT {
             assertEquals(0, run.exit());
             run.contains("inuse: InuseDetect: [System]\\MAPI32.DLL (C:\\windows\\system32\\MAPI32.DLL): free");
             assertEquals("", lockersProperty(run.log()));
-            run.contains("inuse broker: InuseDetect: engine read properties [INUSE_WHEN_LOCKED,INUSE_STRATEGY,INUSE_FORCE_EQUAL,INUSE_JAVA_HOME,INUSE_ENGINE_TIMEOUT]; result 0");
+            run.contains("inuse broker: InuseDetect: engine read properties [REMOVE,INUSE_WHEN_LOCKED,INUSE_STRATEGY,INUSE_FORCE_EQUAL,INUSE_JAVA_HOME,INUSE_ENGINE_TIMEOUT]; result 0");
             assertEquals(Optional.of(v2()), wine.system32Version(DLL));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
             ActionRun.noExtractionLeft(wine);
@@ -307,7 +308,7 @@ class DetectIT {
                 heldByBoth(run.log(), run.logFile(), pid(locker), service);
                 assertEquals(1602, run.exit(), run.out());
                 assertTrue(run.log().contains("inuse: InuseDetect: cancelled: Exit chosen in FilesInUse"), run.logFile().toString());
-                assertTrue(run.log().contains("inuse broker: InuseDetect: engine read properties [INUSE_WHEN_LOCKED,INUSE_STRATEGY,INUSE_FORCE_EQUAL,UILevel,MsiRestartManagerSessionKey]; result 1602"), run.logFile().toString());
+                assertTrue(run.log().contains("inuse broker: InuseDetect: engine read properties [REMOVE,INUSE_WHEN_LOCKED,INUSE_STRATEGY,INUSE_FORCE_EQUAL,UILevel,MsiRestartManagerSessionKey]; result 1602"), run.logFile().toString());
                 assertEquals(Optional.of(v1()), wine.system32Version(DLL), "v1 stays");
                 assertTrue(wine.isRegistered(bed.v1.productCode()), "v1 stays registered");
                 assertEquals(Optional.empty(), wine.pendingFileRenameOperations());

@@ -224,7 +224,9 @@ class FullUiIT {
         bed.scenario(scenario, wine -> {
             wine.setEnvironment("DISPLAY", display.name());
             installV1(wine, scenario);
-            UiInstall run = UiInstall.start(wine, scenario, bed.v2);   // no INUSE_JAVA_HOME: the actions find no runtime
+            // a runtime folder that is not one: the actions cannot run (the runtime v1 was installed with, which the
+            // package keeps, is not used: one given on the command line wins)
+            UiInstall run = UiInstall.start(wine, scenario, bed.v2, "INUSE_JAVA_HOME=C:\\no-java-here");
             long welcome = await(run, "WelcomeDlg");
             click(welcome, "WelcomeDlg", "Install");
             long fatal = await(run, "FatalErrorDlg");
@@ -233,10 +235,10 @@ class FullUiIT {
             assertEquals(1603, run.exit());
             v1Stays(wine);
             String log = run.logText();
-            assertTrue(log.contains("inuse broker: no Java runtime for the inuse engine"), run.log().toString());
+            assertTrue(log.contains("inuse broker: INUSE_JAVA_HOME=C:\\no-java-here is not usable"), run.log().toString());
             assertEquals(List.of("WelcomeDlg 0", "ProgressDlg 1", "ExecuteAction 0", "FatalErrorDlg 2"), dialogsEnded(log), "the dialogs in " + run.log());
         });
-        report("3 fatal error", start, "WelcomeDlg (click Install), no runtime, FatalErrorDlg (Return): exit=1603, v1 stays");
+        report("3 fatal error", start, "WelcomeDlg (click Install), no usable runtime, FatalErrorDlg (Return): exit=1603, v1 stays");
     }
 
     @Test

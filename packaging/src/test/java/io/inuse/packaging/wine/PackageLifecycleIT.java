@@ -191,9 +191,15 @@ class PackageLifecycleIT {
             assertTrue(original.isPresent(), "the clean prefix has Wine's own " + DLL);
             assertEquals(0, install(wine, bed.v1, bed.logFor(scenario, "install-v1")));
             Path log = bed.logFor(scenario, "uninstall");
-            int exit = wine.msiexecLogged("/x", bed.v1.msi(), log, bed.javaHome);
+            // as from Settings: no property on the command line; the runtime is the one the install was given, which
+            // the package kept under HKLM\\SOFTWARE\\inuse\\MAPI32 (JavaHome) and finds again (AppSearch)
+            int exit = wine.msiexecLogged("/x", bed.v1.msi(), log);
             assertEquals(0, exit);
             String text = read(log);
+            assertTrue(text.contains("Property(S): INUSE_JAVA_HOME_SAVED = " + bed.javaHome.substring("INUSE_JAVA_HOME=".length())),
+                    "the kept runtime is found: " + log);
+            assertTrue(text.contains("inuse broker: InuseRestore: runtime " + bed.javaHome.substring("INUSE_JAVA_HOME=".length())),
+                    "the uninstall's actions run on it: " + log);
             assertTrue(INSTALL_SUCCEEDED.matcher(text).find());
             assertTrue(text.contains("Property(S): REMOVE = ALL"));
             // the uninstall puts Wine's own file back from the backup, at once (nothing holds it), and then removes
@@ -205,10 +211,10 @@ class PackageLifecycleIT {
             assertTrue(text.contains("inuse: InuseRestoreCommit: clean-up: the product's backups, journal and folders are removed"));
             assertTrue(text.contains("inuse: InuseRebootCheck: nothing of this product is pending: no reboot asked for"));
             assertFalse(Files.exists(wine.root().resolve("drive_c/Program Files/inuse")), "nothing of the product is left");
-            assertFalse(Files.exists(wine.root().resolve("drive_c/windows/system32/" + DLL + ".inuse-restore.tmp")), "no temporary copy");
+            assertFalse(Files.exists(wine.root().resolve("drive_c/windows/system32/" + DLL + ".inuse-restore-1.tmp")), "no temporary copy");
             assertFalse(wine.isRegistered(productCode(bed.v1)));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
-            report(5, "uninstall", start, "exit=0, product unregistered, " + DLL + " " + versionOf(bed.v1) + " -> " + original.get()
+            report(5, "uninstall", start, "exit=0 without INUSE_JAVA_HOME (the kept runtime), product unregistered, " + DLL + " " + versionOf(bed.v1) + " -> " + original.get()
                     + " (the original, from the backup), Program Files\\inuse removed, pending=none");
         });
     }

@@ -40,6 +40,7 @@ class PolicyIT {
         long start = System.nanoTime();
         String scenario = "policy-key-over-property";
         bed.scenario(scenario, wine -> {
+            bed.registerRuntime(wine);
             assertEquals(0, install(wine, scenario, "install-v1", bed.v1.msi()).exit());
             wine.wine("reg", "add", POLICY_KEY, "/v", "INUSE_WHEN_LOCKED", "/t", "REG_SZ", "/d", "fail", "/f");
             ActionRun run;
@@ -80,6 +81,37 @@ class PolicyIT {
             assertEquals(original, wine.system32Version(DLL), "nothing changed");
             assertFalse(wine.isRegistered(bed.v1.productCode()));
             ActionRun.report("policy: a value not understood", start, "exit=1603, the line names the property and the allowed values");
+        });
+    }
+
+    @Test
+    void renameAsidePutsTheNewFileInPlaceAtOnceAndDeletesTheOldOneAtTheReboot() throws Exception {
+        long start = System.nanoTime();
+        String scenario = "policy-renameaside";
+        bed.scenario(scenario, wine -> {
+            bed.registerRuntime(wine);
+            assertEquals(0, install(wine, scenario, "install-v1", bed.v1.msi()).exit());
+            String aside = TARGET + ".inuse-old-1.tmp";
+            ActionRun run;
+            try (Locker locker = Locker.start(wine, bed.wintest, TARGET, bed.logFor(scenario, "locker").getParent())) {
+                run = install(wine, scenario, "install-v2", bed.v2.msi(), "INUSE_STRATEGY=renameaside");
+                assertEquals(3010, run.exit(), run.logFile().toString());
+                run.contains("inuse: InuseDetect: policy: INUSE_WHEN_LOCKED=defer (default), INUSE_STRATEGY=renameaside (property)");
+                run.contains("inuse: InuseReplace: renamed the held " + TARGET + " (" + bed.v1.payload().version() + ") to " + aside);
+                run.contains("inuse: InuseReplace: 1 replaced now (1 by renaming the held file aside, deleted at the next reboot), 0 queued");
+                run.contains("inuse: InuseRebootCheck: 1 replacement(s) of this product pending");
+                // new processes get v2 at once; the locker keeps v1 loaded, under its new name
+                assertEquals(Optional.of(bed.v2.payload().version()), wine.system32Version(DLL), "v2 in place at once");
+                assertEquals(Optional.of(bed.v1.payload().version()), wine.system32Version(DLL + ".inuse-old-1.tmp"), "v1 aside");
+                assertEquals(List.of("\\??\\" + aside, ""), wine.pendingFileRenameOperations().orElseThrow(), "only the delete of v1");
+                assertTrue(locker.running(), "nothing ended the locker");
+            }
+            wine.reboot();
+            assertEquals(Optional.of(bed.v2.payload().version()), wine.system32Version(DLL));
+            assertEquals(Optional.empty(), wine.system32Version(DLL + ".inuse-old-1.tmp"), "the old file is gone after the reboot");
+            assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
+            ActionRun.report("policy: renameaside", start, "held v1: exit=3010, v2 in place at once, v1 renamed aside and its delete"
+                    + " queued (the only entry); after the reboot v2, aside gone, pending=none");
         });
     }
 }

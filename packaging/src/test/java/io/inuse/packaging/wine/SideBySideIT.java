@@ -85,16 +85,18 @@ class SideBySideIT {
                     .equals(OTHER_DLL), "installed under its long name, not the short one");
 
             // and they leave separately: removing the second keeps the first
-            assertEquals(0, wine.msiexecLogged("/x", other.msi(), bed.logFor(SCENARIO, "uninstall-inusedemo")));
+            assertEquals(0, wine.msiexecLogged("/x", other.msi(), bed.logFor(SCENARIO, "uninstall-inusedemo"), bed.javaHome));
             assertFalse(wine.isRegistered(other.productCode()));
-            // the replace action put it there; uninstall does not take it back yet (issue 16: restore the original,
-            // here none, so remove ours): Windows Installer removed only the staged copy
-            assertEquals(Optional.of(otherVersion), wine.system32Version(OTHER_DLL));
+            // the replace action put it where nothing was: its uninstall removes it (REMOVED), and only its own folder;
+            // the first product, its file and its folder under Program Files\inuse stay
+            assertEquals(Optional.empty(), wine.system32Version(OTHER_DLL));
             assertTrue(wine.isRegistered(bed.v1.productCode()));
             assertEquals(Optional.of(v1Version), wine.system32Version("MAPI32.DLL"));
+            assertTrue(java.nio.file.Files.exists(wine.root().resolve("drive_c/Program Files/inuse/MAPI32/state/journal.txt")),
+                    "the first product's state stays");
         });
         System.out.printf("SCENARIO side-by-side: PASS exit=0,0 MAPI32.DLL=%s (UpgradeCode %s) and %s=%s (UpgradeCode %s) both"
-                + " registered, no WIX_UPGRADE_DETECTED; uninstalling %s kept MAPI32.DLL (%.1f s)%n", v1Version, upgradeV1, OTHER_DLL,
+                + " registered, no WIX_UPGRADE_DETECTED; uninstalling %s removed its DLL and kept MAPI32.DLL (%.1f s)%n", v1Version, upgradeV1, OTHER_DLL,
                 otherVersion, upgradeOther, OTHER_DLL, (System.nanoTime() - start) / 1e9);
     }
 }

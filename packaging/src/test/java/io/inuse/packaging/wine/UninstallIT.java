@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class UninstallIT {
     private static final String DLL = "MAPI32.DLL";
     private static final String TARGET = "C:\\windows\\system32\\" + DLL;
-    private static final String RESTORE_TEMP = TARGET + ".inuse-restore.tmp";
+    private static final String RESTORE_TEMP = TARGET + ".inuse-restore-1.tmp";
     private static final String PRODUCT = "C:\\Program Files\\inuse\\MAPI32";
     private static WineTestBed bed;
 
@@ -56,7 +56,7 @@ class UninstallIT {
     /** Nothing of the product is left: no folder, no temporary copy, nothing pending, not registered. */
     private static void nothingLeft(WinePrefix wine) throws Exception {
         assertFalse(Files.exists(wine.root().resolve("drive_c/Program Files/inuse")), "Program Files\\inuse is gone");
-        assertFalse(Files.exists(wine.root().resolve("drive_c/windows/system32/" + DLL + ".inuse-restore.tmp")), "no restore copy left");
+        assertFalse(Files.exists(wine.root().resolve("drive_c/windows/system32/" + DLL + ".inuse-restore-1.tmp")), "no restore copy left");
         assertEquals(Optional.empty(), wine.pendingFileRenameOperations(), "nothing pending");
         assertFalse(wine.isRegistered(bed.v1.productCode()));
         assertFalse(wine.isRegistered(bed.v2.productCode()));
@@ -94,7 +94,7 @@ class UninstallIT {
                 uninstall.contains("inuse: InuseRestoreCommit: clean-up: the restore waits for the next reboot");
                 uninstall.contains("inuse: InuseRebootCheck: 1 replacement(s) of this product pending");
                 assertEquals(Optional.of(v(bed.v1)), wine.system32Version(DLL), "ours stays until the reboot");
-                assertEquals(original, wine.system32Version(DLL + ".inuse-restore.tmp"), "the restore copy is the original");
+                assertEquals(original, wine.system32Version(DLL + ".inuse-restore-1.tmp"), "the restore copy is the original");
                 pending = restoreQueued(wine);
                 List<String> lines = journal(wine);
                 assertTrue(lines.stream().anyMatch(l -> l.startsWith("BEGIN\t" + bed.v1.productCode() + "\tuninstall\t")), lines.toString());
@@ -210,6 +210,7 @@ class UninstallIT {
         long start = System.nanoTime();
         String scenario = "uninstall-foreign";
         bed.scenario(scenario, wine -> {
+            Optional<FileVersion> original = wine.system32Version(DLL);
             assertEquals(0, run(wine, scenario, "install-v1", "/i", bed.v1).exit());
             // another product (say Windows Update) puts its own file there after the install
             Path system32 = wine.root().resolve("drive_c/windows/system32");
@@ -223,9 +224,14 @@ class UninstallIT {
             uninstall.contains("Windows Update or another product replaced it since, so it is left as it is");
             uninstall.contains("inuse: InuseRestore: 0 restored now, 0 queued for the next reboot, 1 left as they were");
             assertTrue(java.util.Arrays.equals(bytes, Files.readAllBytes(system32.resolve(DLL))), "their file, byte for byte");
-            nothingLeft(wine);
+            // the original is not back: its backup (and the journal) stay, and the log says where; nothing is pending
+            uninstall.contains("inuse: InuseRestoreCommit: clean-up: " + TARGET + " does not hold the original (");
+            uninstall.contains("the original's backup stays in " + PRODUCT + "\\backup");
+            assertEquals(original, WinePrefix.versionOf(product(wine).resolve("backup/System/" + DLL)), "the original is kept");
+            assertFalse(wine.isRegistered(bed.v1.productCode()));
+            assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
             ActionRun.report("someone else's file before uninstall", start, "exit=0, " + DLL + " " + theirs.get()
-                    + " left byte for byte, logged, nothing left");
+                    + " left byte for byte, logged; the original " + original.get() + " kept in the backup, said so");
         });
     }
 

@@ -119,6 +119,18 @@ final class WineTestBed {
                 WinePrefix.windowsPath(runtimes.good()), "/f");
     }
 
+    /**
+     * Makes Wine's removal of an installed earlier version inside a major upgrade change nothing of the product's
+     * state, as Windows' does: Windows runs that removal with UPGRADINGPRODUCTCODE set, and the package runs no inuse
+     * action then; Wine runs it as a plain uninstall ({@link #registerRuntime}), which would put the original back.
+     * Without the runtime the earlier install kept (HKLM\\SOFTWARE\\inuse\\MAPI32, JavaHome) and without a registered one,
+     * Wine's removal stops at its first inuse action, before anything changes: the DLL, its backup and the journal stay
+     * for the new version, as on Windows. (Wine then leaves the earlier version registered, where Windows removes it.)
+     */
+    void removalRestoresNothing(WinePrefix wine) throws IOException, InterruptedException {
+        wine.wine("reg", "delete", "HKLM\\SOFTWARE\\inuse\\MAPI32", "/v", "JavaHome", "/f");
+    }
+
     Path logFor(String scenario, String step) throws IOException {
         Path dir = work.resolve("logs").resolve(scenario);
         Files.createDirectories(dir);
