@@ -66,6 +66,9 @@ int machine_open_exclusive(request *r);
 int machine_process_modules(request *r);
 int machine_services(request *r);
 int machine_window_titles(request *r);   /* windows.c */
+int service_query(request *r);           /* services.c: SERVICE_QUERY, SERVICE_STOP, SERVICE_START */
+int service_stop(request *r);
+int service_start(request *r);
 
 /* restartmgr.c: the Restart Manager requests (RM_START .. RM_END), same contract. A session handle
    is served only when this action started or joined it; rm_end_all ends those still open (actions.c,

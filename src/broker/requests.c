@@ -365,6 +365,9 @@ static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_PATH_REMOTE, "PATH_REMOTE", path_remote },
   { OP_CHECK_INSTALLED, "CHECK_INSTALLED", check_installed },
   { OP_FOLDER_REMOVE, "FOLDER_REMOVE", folder_remove },
+  { OP_SERVICE_QUERY, "SERVICE_QUERY", service_query },
+  { OP_SERVICE_STOP, "SERVICE_STOP", service_stop },
+  { OP_SERVICE_START, "SERVICE_START", service_start },
 };
 
 void serve_request(broker *b, const frame *f, buffer *reply) {

@@ -13,6 +13,7 @@ import io.inuse.engine.replace.Plan;
 import io.inuse.engine.replace.Policy;
 import io.inuse.engine.replace.ProductFolder;
 import io.inuse.engine.replace.Replacer;
+import io.inuse.engine.replace.ServiceStop;
 import io.inuse.engine.session.Session;
 import io.inuse.engine.session.SessionException;
 import java.util.HashMap;
@@ -64,28 +65,50 @@ public final class Replace implements CustomAction {
         List<Detection> detections = new Detector(machine).detect(targets);
         Replacer replacer = new Replacer(machine, folder, productCode, run, new SessionLog(session)).strategy(policy.strategy());
         Plan plan = Plan.decide(replacer.facts(detections, journal), policy.forceEqual());
+        refuse(session, plan);
+        if (plan.rebootNeeded() && policy.whenLocked() == Policy.WhenLocked.FAIL) {
+            session.log("a target is held, and " + Policy.WHEN_LOCKED + " is fail (" + policy.origin() + "): the install stops"
+                    + " before anything changes; close what holds it and run the install again");
+            throw new IllegalStateException("a target is held and " + Policy.WHEN_LOCKED + "=fail; nothing was changed");
+        }
+        ServiceStop services = new ServiceStop(machine, new SessionLog(session));
+        List<String> stopped = List.of();
+        if (plan.rebootNeeded() && policy.whenLocked() == Policy.WhenLocked.STOP_SERVICES) {
+            Optional<List<String>> order = services.stopOrder(detections);
+            if (order.isPresent() && services.stop(order.get())) {
+                stopped = order.get();
+                // decided again with the services stopped: the file is free now, unless something else holds it too
+                replacer = new Replacer(machine, folder, productCode, run, new SessionLog(session)).strategy(policy.strategy());
+                plan = Plan.decide(replacer.facts(new Detector(machine).detect(targets), journal), policy.forceEqual());
+            }
+        }
+        try {
+            refuse(session, plan);
+            if (plan.rebootNeeded()) {
+                Optional<String> damaged = replacer.pendingValueProblem();
+                if (damaged.isPresent()) {
+                    session.log(damaged.get() + ". So no replacement is queued and nothing was replaced: run the install again after that");
+                    throw new IllegalStateException("a replacement at the next reboot cannot be queued; nothing was changed");
+                }
+            }
+            Replacer.Outcome outcome = replacer.act(plan, journal);
+            session.log(outcome.replacedNow() + " replaced now" + (outcome.renamedAside() > 0 ? " (" + outcome.renamedAside()
+                    + " by renaming the held file aside, deleted at the next reboot)" : "") + (stopped.isEmpty() ? ""
+                    : " (with " + stopped.size() + " service(s) stopped)") + ", " + outcome.queued() + " queued for the next reboot"
+                    + (outcome.rebootNeeded() || outcome.renamedAside() > 0 ? ": InuseRebootCheck asks Windows Installer for the reboot (3010)" : ""));
+        } finally {
+            services.start(stopped);
+        }
+    }
+
+    /** A refused plan ends the action, one line per refused target, before anything changes. */
+    private static void refuse(Session session, Plan plan) {
         if (plan.refused()) {
             for (String line : plan.refusalLines()) {
                 session.log(line);
             }
             throw new IllegalStateException(plan.refusalLines().size() + " target(s) refused; nothing was changed");
         }
-        if (plan.rebootNeeded() && policy.whenLocked() == Policy.WhenLocked.FAIL) {
-            session.log("a target is held, and " + Policy.WHEN_LOCKED + " is fail (" + policy.origin() + "): the install stops"
-                    + " before anything changes; close what holds it and run the install again");
-            throw new IllegalStateException("a target is held and " + Policy.WHEN_LOCKED + "=fail; nothing was changed");
-        }
-        if (plan.rebootNeeded()) {
-            Optional<String> damaged = replacer.pendingValueProblem();
-            if (damaged.isPresent()) {
-                session.log(damaged.get() + ". So no replacement is queued and nothing was replaced: run the install again after that");
-                throw new IllegalStateException("a replacement at the next reboot cannot be queued; nothing was changed");
-            }
-        }
-        Replacer.Outcome outcome = replacer.act(plan, journal);
-        session.log(outcome.replacedNow() + " replaced now" + (outcome.renamedAside() > 0 ? " (" + outcome.renamedAside()
-                + " by renaming the held file aside, deleted at the next reboot)" : "") + ", " + outcome.queued() + " queued for the next reboot"
-                + (outcome.rebootNeeded() || outcome.renamedAside() > 0 ? ": InuseRebootCheck asks Windows Installer for the reboot (3010)" : ""));
     }
 
     /** The run id from CustomActionData; IllegalArgumentException names what is wrong. */

@@ -1,13 +1,20 @@
 package io.inuse.engine.actions;
 
 import io.inuse.engine.CustomAction;
+import io.inuse.engine.CustomActionData;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.replace.FolderChecks;
 import io.inuse.engine.replace.Journal;
 import io.inuse.engine.replace.ProductFolder;
 import io.inuse.engine.replace.Replacer;
+import io.inuse.engine.replace.Policy;
+import io.inuse.engine.replace.ServiceStop;
 import io.inuse.engine.replace.Undo;
+import io.inuse.engine.detect.Detector;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import io.inuse.engine.session.Session;
 import java.util.List;
 
@@ -31,8 +38,10 @@ public final class ReplaceRollback implements CustomAction {
     @Override
     public void run(Session session) throws Exception {
         String run;
+        CustomActionData data;
         try {
-            run = Replace.runId(session.customActionData());
+            data = session.customActionData();
+            run = Replace.runId(data);
         } catch (IllegalArgumentException e) {
             // without the detect action's run id, no run of this install can be told apart: nothing is undone
             session.log(e.getMessage().replace("nothing was changed", "nothing is undone"));
@@ -40,6 +49,33 @@ public final class ReplaceRollback implements CustomAction {
         }
         FolderChecks.check(machine, folder, targets, new Replace.SessionLog(session));
         Journal journal = Replace.readJournal(machine, folder);
-        new Undo(machine, folder, session.property("ProductCode"), run, new Replace.SessionLog(session)).rollBack(journal);
+        // INUSE_WHEN_LOCKED=stopservices: the services that hold a target now (the new file loaded) are stopped for the
+        // undo and started again after it, as the replace action did
+        ServiceStop services = new ServiceStop(machine, new Replace.SessionLog(session));
+        List<String> stopped = List.of();
+        if (stopServices(session, data)) {
+            Optional<List<String>> order = services.stopOrder(new Detector(machine).detect(targets));
+            if (order.isPresent() && !order.get().isEmpty() && services.stop(order.get())) {
+                stopped = order.get();
+            }
+        }
+        try {
+            new Undo(machine, folder, session.property("ProductCode"), run, new Replace.SessionLog(session)).rollBack(journal);
+        } finally {
+            services.start(stopped);
+        }
+    }
+
+    /** Whether the install's policy (its CustomActionData, the policy key winning) is stopservices; a bad value: no. */
+    private boolean stopServices(Session session, CustomActionData data) {
+        Map<String, String> handed = new HashMap<>();
+        handed.put(Policy.WHEN_LOCKED, data.get(Policy.WHEN_LOCKED).orElse(""));
+        try {
+            return Policy.resolve(Policy.source(machine, folder.productId(), handed, "the CustomActionData value")).whenLocked()
+                    == Policy.WhenLocked.STOP_SERVICES;
+        } catch (IllegalArgumentException e) {
+            session.log("rollback: " + e.getMessage().replace("nothing was changed", "no service is stopped for the rollback"));
+            return false;
+        }
     }
 }

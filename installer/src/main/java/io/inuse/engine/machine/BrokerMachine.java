@@ -127,6 +127,41 @@ public final class BrokerMachine implements Machine {
     }
 
     @Override
+    public ServiceState serviceQuery(String name) {
+        List<Object> reply = session.request(Ops.SERVICE_QUERY, name);
+        String expected = "[integer state, integer pid, list of strings dependents]";
+        if (reply.size() != 3 || !(reply.get(0) instanceof Long state) || !(reply.get(1) instanceof Long pid)
+                || !(reply.get(2) instanceof List<?> names)) {
+            throw shape("SERVICE_QUERY", expected, reply);
+        }
+        List<String> dependents = new ArrayList<>();
+        for (Object item : names) {
+            if (!(item instanceof String dependent)) {
+                throw shape("SERVICE_QUERY", expected, reply);
+            }
+            dependents.add(dependent);
+        }
+        return new ServiceState(state.intValue(), pid, dependents);
+    }
+
+    @Override
+    public int serviceStop(String name, int timeoutMs) {
+        return serviceState("SERVICE_STOP", session.request(Ops.SERVICE_STOP, name, (long) timeoutMs));
+    }
+
+    @Override
+    public int serviceStart(String name, int timeoutMs) {
+        return serviceState("SERVICE_START", session.request(Ops.SERVICE_START, name, (long) timeoutMs));
+    }
+
+    private static int serviceState(String op, List<Object> reply) {
+        if (reply.size() != 1 || !(reply.get(0) instanceof Long state)) {
+            throw shape(op, "[integer state]", reply);
+        }
+        return state.intValue();
+    }
+
+    @Override
     public List<WindowTitle> windowTitles(List<Long> pids) {
         List<Object> reply = session.request(Ops.WINDOW_TITLES, new ArrayList<Object>(pids));
         String expected = "one list of [integer pid, string title]";

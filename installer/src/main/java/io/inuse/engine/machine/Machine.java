@@ -96,6 +96,18 @@ public interface Machine {
     /** {@code DeleteFileW} of a file; a folder, or a link to one, is refused (336) with nothing deleted. */
     void deleteFile(String path);
 
+    /** SERVICE_QUERY: a service's state, process id and active dependents (in the order they must be stopped). */
+    ServiceState serviceQuery(String name);
+
+    /**
+     * SERVICE_STOP: asks the service to stop (SERVICE_CONTROL_STOP) and waits up to {@code timeoutMs} (1..600000)
+     * for SERVICE_STOPPED; the state it is in then. Nothing is killed.
+     */
+    int serviceStop(String name, int timeoutMs);
+
+    /** SERVICE_START: StartServiceW, then waits up to {@code timeoutMs} for SERVICE_RUNNING; the state it is in then. */
+    int serviceStart(String name, int timeoutMs);
+
     /** FOLDER_REMOVE: {@code RemoveDirectoryW} of an empty folder (145 when it is not empty); a file is refused (267). */
     void removeFolder(String path);
 

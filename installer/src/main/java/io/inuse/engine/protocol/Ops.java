@@ -43,6 +43,9 @@ public final class Ops {
     public static final int PATH_REMOTE = 33;
     public static final int CHECK_INSTALLED = 34;
     public static final int FOLDER_REMOVE = 35;
+    public static final int SERVICE_QUERY = 36;
+    public static final int SERVICE_STOP = 37;
+    public static final int SERVICE_START = 38;
 
     private Ops() {
     }
@@ -85,6 +88,9 @@ public final class Ops {
             case PATH_REMOTE -> "PATH_REMOTE";
             case CHECK_INSTALLED -> "CHECK_INSTALLED";
             case FOLDER_REMOVE -> "FOLDER_REMOVE";
+            case SERVICE_QUERY -> "SERVICE_QUERY";
+            case SERVICE_STOP -> "SERVICE_STOP";
+            case SERVICE_START -> "SERVICE_START";
             default -> "op " + op;
         };
     }

@@ -16,8 +16,10 @@ import java.util.Optional;
  * value that is set and not understood stops the install with a line naming it, where it came from
  * and what is allowed. An empty property or an absent policy value means "not set".
  *
- * @param whenLocked  {@value #WHEN_LOCKED}: {@code defer} (default: replace at the next reboot, 3010)
- *                    or {@code fail} (a held target stops the install, 1603, before anything changes)
+ * @param whenLocked  {@value #WHEN_LOCKED}: {@code defer} (default: replace at the next reboot, 3010),
+ *                    {@code fail} (a held target stops the install, 1603, before anything changes) or
+ *                    {@code stopservices} (the services holding it stopped, the file replaced, the services
+ *                    started again; held by anything else: as defer)
  * @param forceEqual  {@value #FORCE_EQUAL}: {@code 1} replaces a file of the same version too
  * @param strategy    {@value #STRATEGY}: how a held file is replaced, {@code reboot} (default: the new file
  *                    moved in at the next reboot) or {@code renameaside} (the held file renamed aside and the
@@ -34,7 +36,8 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
     /** INUSE_WHEN_LOCKED's values. */
     public enum WhenLocked {
         DEFER("defer"),
-        FAIL("fail");
+        FAIL("fail"),
+        STOP_SERVICES("stopservices");
 
         private final String text;
 
@@ -91,13 +94,10 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
                 whenLocked = w;
             }
         }
-        if (whenLocked == null && when.equalsIgnoreCase("stopservices")) {
-            throw new IllegalArgumentException(where(source, WHEN_LOCKED) + " is 'stopservices', which this version of inuse does not"
-                    + " offer yet: use defer or fail; nothing was changed");
-        }
         if (whenLocked == null) {
             throw new IllegalArgumentException(where(source, WHEN_LOCKED) + " is '" + when + "', which is not understood: use defer"
-                    + " (replace a held file at the next reboot, the default) or fail (stop the install instead); nothing was changed");
+                    + " (replace a held file at the next reboot, the default), fail (stop the install instead) or stopservices (stop"
+                    + " the services that hold it, replace it, start them again); nothing was changed");
         }
         String strategyText = pick(source, STRATEGY, origin);
         Strategy strategy = null;

@@ -56,6 +56,8 @@ public class FakeMachine implements Machine {
     private final Map<String, OpenProbe> probes = new HashMap<>();
     public final List<FakeProcess> processes = new ArrayList<>();
     public final List<Service> services = new ArrayList<>();
+    /** stopping and starting them (SERVICE_QUERY, SERVICE_STOP, SERVICE_START) */
+    public final FakeServices serviceControl = new FakeServices(this);
     public final Map<String, Long> failing = new HashMap<>();
     public final List<String> calls = new ArrayList<>();
     /** The module names each processes() call asked for. */
@@ -337,6 +339,24 @@ public class FakeMachine implements Machine {
         enter("deleteFile", "FILE_DELETE", "DeleteFileW");
         disk.delete(path);
         removeFile(path);
+    }
+
+    @Override
+    public ServiceState serviceQuery(String name) {
+        enter("serviceQuery", "SERVICE_QUERY", "QueryServiceStatusEx");
+        return serviceControl.query(name);
+    }
+
+    @Override
+    public int serviceStop(String name, int timeoutMs) {
+        enter("serviceStop", "SERVICE_STOP", "ControlService");
+        return serviceControl.stop(name);
+    }
+
+    @Override
+    public int serviceStart(String name, int timeoutMs) {
+        enter("serviceStart", "SERVICE_START", "StartServiceW");
+        return serviceControl.start(name);
     }
 
     @Override

@@ -55,7 +55,8 @@ class PolicyTest {
         properties.put(Policy.WHEN_LOCKED, "kill");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, this::resolve);
         assertEquals("the property INUSE_WHEN_LOCKED is 'kill', which is not understood: use defer (replace a held file at the next"
-                + " reboot, the default) or fail (stop the install instead); nothing was changed", e.getMessage());
+                + " reboot, the default), fail (stop the install instead) or stopservices (stop the services that hold it, replace it, start"
+                + " them again); nothing was changed", e.getMessage());
         properties.clear();
         policy(Policy.FORCE_EQUAL, "yes");
         e = assertThrows(IllegalArgumentException.class, this::resolve);
@@ -82,10 +83,9 @@ class PolicyTest {
     }
 
     @Test
-    void whatThisVersionDoesNotOfferYetIsRefusedNotIgnored() {
-        policy(Policy.WHEN_LOCKED, "stopservices");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, this::resolve);
-        assertTrue(e.getMessage().contains("INUSE_WHEN_LOCKED is 'stopservices', which this version of inuse does not offer yet"), e.getMessage());
+    void stopServicesIsAWhenLockedValue() {
+        policy(Policy.WHEN_LOCKED, "StopServices");
+        assertEquals(Policy.WhenLocked.STOP_SERVICES, resolve().whenLocked());
     }
 
     @Test

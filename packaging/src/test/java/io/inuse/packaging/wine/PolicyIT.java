@@ -77,7 +77,8 @@ class PolicyIT {
             ActionRun run = install(wine, scenario, "install-v1", bed.v1.msi(), "INUSE_WHEN_LOCKED=kill");
             assertEquals(1603, run.exit(), run.logFile().toString());
             run.contains("the property INUSE_WHEN_LOCKED is 'kill', which is not understood: use defer (replace a held file at the next"
-                    + " reboot, the default) or fail (stop the install instead); nothing was changed");
+                    + " reboot, the default), fail (stop the install instead) or stopservices (stop the services that hold it, replace it, start"
+                + " them again); nothing was changed");
             assertEquals(original, wine.system32Version(DLL), "nothing changed");
             assertFalse(wine.isRegistered(bed.v1.productCode()));
             ActionRun.report("policy: a value not understood", start, "exit=1603, the line names the property and the allowed values");
@@ -112,6 +113,36 @@ class PolicyIT {
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
             ActionRun.report("policy: renameaside", start, "held v1: exit=3010, v2 in place at once, v1 renamed aside and its delete"
                     + " queued (the only entry); after the reboot v2, aside gone, pending=none");
+        });
+    }
+
+    @Test
+    void stopServicesStopsTheServiceReplacesTheFileAndStartsItAgain() throws Exception {
+        long start = System.nanoTime();
+        String scenario = "policy-stopservices";
+        bed.scenario(scenario, wine -> {
+            assertEquals(0, install(wine, scenario, "install-v1", bed.v1.msi()).exit());
+            bed.removalRestoresNothing(wine);
+            try (ServiceLocker service = ServiceLocker.start(wine, bed.servicelocker, "inusemail", "Inuse Mail Relay, Test", TARGET,
+                    bed.logFor(scenario, "service").getParent())) {
+                assertEquals("open failed error=32", wine.wintest("open-exclusive", TARGET).strip(), "the service holds v1");
+                ActionRun run = install(wine, scenario, "install-v2", bed.v2.msi(), "INUSE_WHEN_LOCKED=stopservices");
+                assertEquals(0, run.exit(), run.logFile().toString());
+                run.contains("inuse: InuseDetect: policy: INUSE_WHEN_LOCKED=stopservices (property)");
+                run.contains("inuse: InuseReplace: stopped the service inusemail");
+                run.contains("inuse: InuseReplace: started the service inusemail again");
+                run.contains("inuse: InuseReplace: 1 replaced now (with 1 service(s) stopped), 0 queued for the next reboot");
+                run.contains("inuse: InuseRebootCheck: nothing of this product is pending: no reboot asked for");
+                assertEquals(Optional.of(bed.v2.payload().version()), wine.system32Version(DLL), "v2 in place, no reboot");
+                assertEquals(Optional.empty(), wine.pendingFileRenameOperations(), "nothing pending");
+                assertEquals(4, service.stateNow(), "the service runs again");
+                String report = service.reportNow();
+                assertTrue(report.startsWith("loaded pid=") && !report.equals(service.loadedLine), "it loaded the DLL again, in a new"
+                        + " process: " + report + " (before: " + service.loadedLine + ")");
+                assertEquals("open failed error=32", wine.wintest("open-exclusive", TARGET).strip(), "and holds v2 now");
+            }
+            ActionRun.report("policy: stopservices", start, "a service holding v1: stopped, v2 put in place, started again; exit=0,"
+                    + " pending=none");
         });
     }
 }

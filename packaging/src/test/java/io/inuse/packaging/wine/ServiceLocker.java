@@ -90,6 +90,16 @@ final class ServiceLocker implements AutoCloseable {
         }
     }
 
+    /** The report's line now (the service rewrites it when it loads or releases the DLL). */
+    String reportNow() throws IOException {
+        return Files.exists(report) ? Files.readString(report).strip() : "";
+    }
+
+    /** The service's state now, as {@code sc query} reports it (1 stopped, 4 running). */
+    int stateNow() throws IOException, InterruptedException {
+        return state(wine, shortName);
+    }
+
     /**
      * Stops the service through the SCM, waits until it released the DLL and is STOPPED, and deletes
      * it; a second call does nothing.
