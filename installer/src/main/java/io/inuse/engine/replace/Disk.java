@@ -29,6 +29,30 @@ final class Disk {
         }
     }
 
+    /** The SHA-256 of a file; empty when it is not there. Any other error is thrown. */
+    static java.util.Optional<String> hash(Machine machine, String path) {
+        try {
+            return java.util.Optional.ofNullable(machine.fileInfo(path).sha256());
+        } catch (SessionException e) {
+            if (notFound(e)) {
+                return java.util.Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** A file as the plan sees it: absent, unreadable (the API and error), or what the PE reader says. */
+    static FileState state(Machine machine, String path) {
+        try {
+            return FileState.read(path, machine.readFile(path, Replacer.MAX_IMAGE_BYTES));
+        } catch (SessionException e) {
+            if (notFound(e)) {
+                return FileState.absent();
+            }
+            return FileState.unreadable(e.api() + " error " + e.win32Error());
+        }
+    }
+
     /** Deletes a file when it is there; any other error than "not there" is thrown. */
     static void deleteIfThere(Machine machine, String path) {
         try {

@@ -173,6 +173,32 @@ public final class Journal {
     }
 
     /**
+     * True when this journal's last replacement of {@code path} (now or queued) put exactly {@code version} there.
+     * A queued move that a later line superseded or cancelled did not happen and does not count; neither does a
+     * queued delete (it names a file renamed aside, not what is in place).
+     */
+    public boolean lastPut(String path, String version) {
+        java.util.Map<String, Integer> voided = new java.util.HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            JournalEntry entry = entries.get(i);
+            if (entry.op() == Op.SUPERSEDED || entry.op() == Op.CANCELLED) {
+                voided.put(entry.field("source") + "\n" + entry.field("destination"), i);
+            }
+        }
+        boolean ours = false;
+        for (int i = 0; i < entries.size(); i++) {
+            JournalEntry entry = entries.get(i);
+            boolean queued = entry.op() == Op.QUEUED || entry.op() == Op.REQUEUED;
+            boolean move = entry.op() == Op.REPLACED || (queued && !entry.field("destination").isEmpty()
+                    && voided.getOrDefault(entry.field("source") + "\n" + entry.field("destination"), -1) < i);
+            if (move && PendingRename.samePath(entry.field("target"), path)) {
+                ours = entry.field("to").equals(version);
+            }
+        }
+        return ours;
+    }
+
+    /**
      * This journal with {@code entry} at its end.
      *
      * @throws IllegalArgumentException when the entry breaks a rule between lines (see the class comment)

@@ -99,7 +99,7 @@ public final class Replacer {
             // asked whether the file is there or not, as the detect action asks (Schedule.refuseEarly): Windows
             // answers from its list of protected paths
             boolean protectedByWrp = machine.sfcProtected(path);
-            boolean ours = existing.exists() && existing.version() != null && isOurs(journal, path, existing);
+            boolean ours = existing.exists() && existing.version() != null && journal.lastPut(path, JournalEntry.versionText(existing.version()));
             facts.add(new PlanFacts(d.target(), path, existing, folder.staged(d.target()), staged, remote, protectedByWrp,
                     d.verdict(), d.lockers(), backup, ours));
         }
@@ -394,34 +394,6 @@ public final class Replacer {
         } catch (SessionException e) {
             return state(e);
         }
-    }
-
-    /**
-     * True when the journal's last replacement of {@code path} (now or queued) put exactly this version there. A
-     * queued move that a later line superseded or cancelled did not happen and does not count; neither does a
-     * queued delete (it names a file renamed aside, not what is in place).
-     */
-    static boolean isOurs(Journal journal, String path, FileState existing) {
-        String version = JournalEntry.versionText(existing.version());
-        List<JournalEntry> entries = journal.entries();
-        Map<String, Integer> voided = new HashMap<>();
-        for (int i = 0; i < entries.size(); i++) {
-            JournalEntry entry = entries.get(i);
-            if (entry.op() == JournalEntry.Op.SUPERSEDED || entry.op() == JournalEntry.Op.CANCELLED) {
-                voided.put(entry.field("source") + "\n" + entry.field("destination"), i);
-            }
-        }
-        boolean ours = false;
-        for (int i = 0; i < entries.size(); i++) {
-            JournalEntry entry = entries.get(i);
-            boolean queued = entry.op() == JournalEntry.Op.QUEUED || entry.op() == JournalEntry.Op.REQUEUED;
-            boolean move = entry.op() == JournalEntry.Op.REPLACED || (queued && !entry.field("destination").isEmpty()
-                    && voided.getOrDefault(entry.field("source") + "\n" + entry.field("destination"), -1) < i);
-            if (move && PendingRename.samePath(entry.field("target"), path)) {
-                ours = entry.field("to").equals(version);
-            }
-        }
-        return ours;
     }
 
     private static String versionOrUnversioned(FileState state) {

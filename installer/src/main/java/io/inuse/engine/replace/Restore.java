@@ -3,7 +3,6 @@ package io.inuse.engine.replace;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.Machine;
 import io.inuse.engine.machine.WriteMode;
-import io.inuse.engine.session.SessionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -263,25 +262,11 @@ public final class Restore {
     }
 
     private FileState read(String path) {
-        try {
-            return FileState.read(path, machine.readFile(path, Replacer.MAX_IMAGE_BYTES));
-        } catch (SessionException e) {
-            if (Disk.notFound(e)) {
-                return FileState.absent();
-            }
-            return FileState.unreadable(e.api() + " error " + e.win32Error());
-        }
+        return Disk.state(machine, path);
     }
 
     private Optional<String> hash(String path) {
-        try {
-            return Optional.ofNullable(machine.fileInfo(path).sha256());
-        } catch (SessionException e) {
-            if (Disk.notFound(e)) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return Disk.hash(machine, path);
     }
 
     private static String versionOrUnversioned(FileState state) {

@@ -215,14 +215,7 @@ public final class Undo {
     }
 
     private FileState read(String path) {
-        try {
-            return FileState.read(path, machine.readFile(path, Replacer.MAX_IMAGE_BYTES));
-        } catch (SessionException e) {
-            if (Disk.notFound(e)) {
-                return FileState.absent();
-            }
-            return FileState.unreadable(e.api() + " error " + e.win32Error());
-        }
+        return Disk.state(machine, path);
     }
 
     /** A file state's version as a journal field has it; null when it is no PE image. */
@@ -230,16 +223,8 @@ public final class Undo {
         return state.kind() == FileState.Kind.PE ? JournalEntry.versionText(state.version()) : null;
     }
 
-    /** The SHA-256 of a file; empty when there is none. */
     private Optional<String> hash(String path) {
-        try {
-            return Optional.ofNullable(machine.fileInfo(path).sha256());
-        } catch (SessionException e) {
-            if (Disk.notFound(e)) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return Disk.hash(machine, path);
     }
 
     /** Deletes a file; one that is not there is already done. Any other failure is logged, and the rollback goes on. */

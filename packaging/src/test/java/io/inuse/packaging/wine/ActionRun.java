@@ -83,4 +83,30 @@ record ActionRun(int exit, String log, Path logFile, WinePrefix wine) {
         contains("ProductVersion=" + bed.v1.productVersion() + "}");
         contains("inuse broker: InuseProbeDeferred: engine read properties [CustomActionData]; result 0");
     }
+
+    /** The lines of the product's journal (C:\\Program Files\\inuse\\MAPI32\\state\\journal.txt), its header first. */
+    static List<String> journalLines(WinePrefix wine) throws Exception {
+        return Files.readAllLines(wine.root().resolve("drive_c/Program Files/inuse/MAPI32/state/journal.txt"));
+    }
+
+    /** The journal's last run: its lines from the last BEGIN on. */
+    static List<String> lastRunLines(WinePrefix wine) throws Exception {
+        List<String> lines = journalLines(wine);
+        int begin = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("BEGIN\t")) {
+                begin = i;
+            }
+        }
+        return lines.subList(begin, lines.size());
+    }
+
+    /** The operations of the journal's last run, in order. */
+    static List<String> lastRunOps(WinePrefix wine) throws Exception {
+        List<String> ops = new java.util.ArrayList<>();
+        for (String line : lastRunLines(wine)) {
+            ops.add(line.substring(0, line.indexOf('\t')));
+        }
+        return ops;
+    }
 }

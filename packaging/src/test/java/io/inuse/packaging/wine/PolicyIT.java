@@ -106,6 +106,14 @@ class PolicyIT {
                 assertEquals(Optional.of(bed.v1.payload().version()), wine.system32Version(DLL + ".inuse-old-1.tmp"), "v1 aside");
                 assertEquals(List.of("\\??\\" + aside, ""), wine.pendingFileRenameOperations().orElseThrow(), "only the delete of v1");
                 assertTrue(locker.running(), "nothing ended the locker");
+                // the journal: the replacement (v1 -> v2) and the renamed file's delete, with its exact strings
+                List<String> run2 = ActionRun.lastRunLines(wine);
+                String code = bed.v2.productCode();
+                assertTrue(run2.stream().anyMatch(l -> l.startsWith("REPLACED\t" + code + "\t" + TARGET + "\t" + bed.v1.payload().version()
+                        + "\t" + bed.v2.payload().version() + "\t")), run2.toString());
+                assertTrue(run2.stream().anyMatch(l -> l.startsWith("QUEUED\t" + code + "\t" + TARGET + "\t" + aside + "\t\\??\\" + aside
+                        + "\t\t" + bed.v1.payload().version() + "\tnone\t")), run2.toString());
+                assertEquals("COMPLETED", ActionRun.lastRunOps(wine).get(ActionRun.lastRunOps(wine).size() - 1));
             }
             wine.reboot();
             assertEquals(Optional.of(bed.v2.payload().version()), wine.system32Version(DLL));
@@ -140,6 +148,9 @@ class PolicyIT {
                 assertTrue(report.startsWith("loaded pid=") && !report.equals(service.loadedLine), "it loaded the DLL again, in a new"
                         + " process: " + report + " (before: " + service.loadedLine + ")");
                 assertEquals("open failed error=32", wine.wintest("open-exclusive", TARGET).strip(), "and holds v2 now");
+                // the journal: replaced now (v1 kept for the run's rollback), after the services stopped
+                assertEquals(List.of("BEGIN", "SAVED", "QUEUED", "REPLACED", "COMPLETED"), ActionRun.lastRunOps(wine),
+                        ActionRun.journalLines(wine).toString());
             }
             ActionRun.report("policy: stopservices", start, "a service holding v1: stopped, v2 put in place, started again; exit=0,"
                     + " pending=none");

@@ -127,6 +127,10 @@ class UninstallIT {
                 reinstall.contains("inuse: InuseReplace: superseded an earlier run's pending \\??\\" + RESTORE_TEMP + " -> !\\??\\" + TARGET);
                 reinstall.contains("inuse: InuseReplace: superseded an earlier run's pending \\??\\" + PRODUCT + "\\state\\journal.txt -> ");
                 assertEquals(0, reinstall.exit(), "ours is in place already: nothing to queue");
+                // the reinstall's run: the uninstall's restore and its state's deletes superseded, each journalled first
+                List<String> ops = ActionRun.lastRunOps(wine);
+                assertTrue(ops.stream().filter("SUPERSEDED"::equals).count() >= 3, "the restore, the backup's and the journal's deletes: " + ops);
+                assertEquals("COMPLETED", ops.get(ops.size() - 1), ops.toString());
                 assertEquals(Optional.empty(), wine.pendingFileRenameOperations(), "nothing of the uninstall is left pending");
                 assertTrue(wine.isRegistered(bed.v1.productCode()));
             }
@@ -255,6 +259,10 @@ class UninstallIT {
                     assertTrue(pending.get(0).startsWith("\\??\\" + TARGET + ".inuse-"), pending.toString());
                 }
                 assertEquals(Optional.of(v(bed.v1)), wine.system32Version(DLL));
+                // each repair superseded the run before it: its last run has one SUPERSEDED and one QUEUED move
+                List<String> ops = ActionRun.lastRunOps(wine);
+                assertEquals(1, ops.stream().filter("SUPERSEDED"::equals).count(), ops.toString());
+                assertEquals(1, ops.stream().filter("QUEUED"::equals).count(), ops.toString());
             }
             wine.reboot();
             assertEquals(Optional.of(v(bed.v2)), wine.system32Version(DLL));
