@@ -1,7 +1,8 @@
 /* The exports Windows Installer calls, one per custom action, and the run of one action:
    extract the engine, resolve the runtime, serve the engine, clean up. The runtime comes from,
    in this order: the runtime embedded in the package; INUSE_JAVA_HOME (a property in an
-   immediate action, an entry of CustomActionData in a deferred one); a Java 17+ x64 runtime
+   immediate action, an entry of CustomActionData in a deferred one); INUSE_JAVA_HOME_SAVED, the
+   runtime an earlier install of the product was given (the same way); a Java 17+ x64 runtime
    registered on the machine (runtime.c lists the keys). */
 #include "broker.h"
 #include <stdio.h>
@@ -39,6 +40,22 @@ static int resolve_runtime(broker *b, const payload *p, runtime *rt) {
     free(home);
     return ok;
   }
+  /* the runtime an earlier install of this product was given (kept under HKLM\SOFTWARE\inuse\<id>, found by
+     AppSearch): tried next; one that is gone or not trusted any more falls through to the registered ones */
+  wchar_t *saved = action_setting(b->session, b->deferred, L"INUSE_JAVA_HOME_SAVED");
+  if (saved && *saved) {
+    int ok = runtime_check(saved, rt, why, 1024) && (!running_elevated() || runtime_trusted(b->session, rt, why, 1024));
+    if (ok) {
+      wcscpy(rt->source, L"the runtime this product was installed with");
+      free(saved);
+      return 1;
+    }
+    log_line(b->session, L"the runtime this product was installed with (%.*ls%ls) is not usable any more: %ls; looking for a "
+             L"registered one", MAX_PATH, saved, wcslen(saved) > MAX_PATH ? L"..." : L"", why);
+    memset(rt, 0, sizeof *rt);
+    why[0] = 0;
+  }
+  free(saved);
   /* elevated, the newest registered runtime that the trust check does not refuse, already held */
   int registered = runtime_from_registry(b->session, running_elevated(), rt, why, 1024);
   if (registered > 0) return 1;

@@ -1,7 +1,8 @@
 /* The service requests of docs/protocol.md (ops 36..38): SERVICE_QUERY (a service's state, its
    process id and the active services that depend on it, in the order Windows gives them: the order
    in which they must be stopped), SERVICE_STOP (ControlService(SERVICE_CONTROL_STOP), then waits for
-   SERVICE_STOPPED) and SERVICE_START (StartServiceW, then waits for SERVICE_RUNNING). Primitives only:
+   SERVICE_STOPPED) and SERVICE_START (StartServiceW, then waits for SERVICE_RUNNING; a service still
+   stopping is first waited for, then started). Primitives only:
    which services to stop, in which order, and when to start them again is the engine's. Nothing is
    ever killed: a service that does not stop in time is reported in the state it is in. */
 #include "broker.h"
@@ -101,7 +102,15 @@ static int control(request *r, int start) {
   DWORD timeout = (DWORD)r->f->args.items[1].integer;
   DWORD e = 0;
   if (start) {
-    if (!StartServiceW(service, 0, NULL) && (e = GetLastError()) == ERROR_SERVICE_ALREADY_RUNNING) e = 0;
+    if (!StartServiceW(service, 0, NULL) && (e = GetLastError()) == ERROR_SERVICE_ALREADY_RUNNING) {
+      /* still stopping (it was asked to stop and took longer than the engine waited): let it stop, then start it */
+      SERVICE_STATUS_PROCESS now;
+      e = 0;
+      if (status_of(service, &now) && now.dwCurrentState == SERVICE_STOP_PENDING) {
+        if (wait_for(service, SERVICE_STOPPED, timeout) != SERVICE_STOPPED) e = ERROR_SERVICE_REQUEST_TIMEOUT;
+        else if (!StartServiceW(service, 0, NULL) && (e = GetLastError()) == ERROR_SERVICE_ALREADY_RUNNING) e = 0;
+      }
+    }
   } else {
     SERVICE_STATUS ignored;
     if (!ControlService(service, SERVICE_CONTROL_STOP, &ignored) && (e = GetLastError()) == ERROR_SERVICE_NOT_ACTIVE) e = 0;

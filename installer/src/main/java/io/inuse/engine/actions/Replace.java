@@ -37,6 +37,7 @@ public final class Replace implements CustomAction {
     /** CustomActionData key: the install's run id (Schedule), shared with the rollback action. */
     public static final String RUN = "INUSE_RUN";
     private static final long ERROR_FILE_TOO_LARGE = 223;
+    private static final int FREE_WAIT_ROUNDS = 20;
 
     private final Machine machine;
     private final List<Target> targets;
@@ -77,9 +78,10 @@ public final class Replace implements CustomAction {
             Optional<List<String>> order = services.stopOrder(detections);
             if (order.isPresent() && services.stop(order.get())) {
                 stopped = order.get();
-                // decided again with the services stopped: the file is free now, unless something else holds it too
+                // decided again with the services stopped: the file is free now (once their processes have ended: a
+                // service reports STOPPED before its process exits), unless something else holds it too
                 replacer = new Replacer(machine, folder, productCode, run, new SessionLog(session)).strategy(policy.strategy());
-                plan = Plan.decide(replacer.facts(new Detector(machine).detect(targets), journal), policy.forceEqual());
+                plan = Plan.decide(replacer.facts(awaitFree(targets), journal), policy.forceEqual());
             }
         }
         try {
@@ -99,6 +101,25 @@ public final class Replace implements CustomAction {
         } finally {
             services.start(stopped);
         }
+    }
+
+    /** The detections once no target is held any more, or after {@value #FREE_WAIT_ROUNDS} rounds of half a second. */
+    private List<Detection> awaitFree(List<Target> targets) throws InterruptedException {
+        List<Detection> detections = new Detector(machine).detect(targets);
+        for (int round = 0; round < FREE_WAIT_ROUNDS && anyLocked(detections); round++) {
+            Thread.sleep(500);
+            detections = new Detector(machine).detect(targets);
+        }
+        return detections;
+    }
+
+    private static boolean anyLocked(List<Detection> detections) {
+        for (Detection d : detections) {
+            if (d.verdict() == Detection.Verdict.LOCKED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A refused plan ends the action, one line per refused target, before anything changes. */

@@ -53,7 +53,7 @@ public final class ReplaceRollback implements CustomAction {
         // undo and started again after it, as the replace action did
         ServiceStop services = new ServiceStop(machine, new Replace.SessionLog(session));
         List<String> stopped = List.of();
-        if (stopServices(session, data)) {
+        if (replacedNow(journal, run) && stopServices(session, data)) {
             Optional<List<String>> order = services.stopOrder(new Detector(machine).detect(targets));
             if (order.isPresent() && !order.get().isEmpty() && services.stop(order.get())) {
                 stopped = order.get();
@@ -64,6 +64,24 @@ public final class ReplaceRollback implements CustomAction {
         } finally {
             services.start(stopped);
         }
+    }
+
+    /** Whether the journal's last run is this install's, not rolled back, with a replacement to undo now (REPLACED). */
+    private static boolean replacedNow(Journal journal, String run) {
+        List<Journal.Run> runs = journal.runs();
+        if (runs.isEmpty()) {
+            return false;
+        }
+        Journal.Run last = runs.get(runs.size() - 1);
+        if (!last.runId().equals(run) || last.rolledBack()) {
+            return false;
+        }
+        for (io.inuse.engine.replace.JournalEntry entry : last.entries()) {
+            if (entry.op() == io.inuse.engine.replace.JournalEntry.Op.REPLACED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the install's policy (its CustomActionData, the policy key winning) is stopservices; a bad value: no. */

@@ -63,6 +63,15 @@ public final class Schedule {
         properties.put(Policy.FORCE_EQUAL, session.property(Policy.FORCE_EQUAL));
         Policy policy = Policy.resolve(Policy.source(machine, productId, properties, "the property"));
         session.log("policy: " + policy.origin());
+        // stopping services is an administrator's choice: from the command line of a standard user (a repair of a
+        // per-machine product runs elevated) it would have SYSTEM stop them; the policy key is admin-only anyway
+        if (policy.whenLocked() == Policy.WhenLocked.STOP_SERVICES && policy.origin().toLowerCase(java.util.Locale.ROOT)
+                .contains("inuse_when_locked=stopservices (property)")
+                && session.property("AdminUser").isEmpty()) {
+            throw new IllegalArgumentException("the property " + Policy.WHEN_LOCKED + " is 'stopservices', but the user running this"
+                    + " install is not an administrator (AdminUser is not set): only an administrator may have the install stop"
+                    + " services; run it as one, or set the value under HKLM\\" + Policy.key(productId) + "; nothing was changed");
+        }
         return policy;
     }
 
@@ -112,6 +121,7 @@ public final class Schedule {
     private static void handOver(Session session, Policy policy, String... actions) {
         CustomActionData data = CustomActionData.builder()
                 .put("INUSE_JAVA_HOME", nonEmpty(session.property("INUSE_JAVA_HOME")))
+                .put("INUSE_JAVA_HOME_SAVED", nonEmpty(session.property("INUSE_JAVA_HOME_SAVED")))
                 .put("INUSE_ENGINE_TIMEOUT", nonEmpty(session.property("INUSE_ENGINE_TIMEOUT")))
                 .put(Policy.FORCE_EQUAL, policy.forceEqual() ? "1" : "0")
                 .put(Policy.WHEN_LOCKED, policy.whenLocked().text())

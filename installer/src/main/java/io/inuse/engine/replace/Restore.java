@@ -95,23 +95,24 @@ public final class Restore {
         JournalEntry backup = null;
         boolean installedWhereNothing = false;
         java.util.Set<String> putThere = new java.util.HashSet<>();
-        for (JournalEntry entry : journal.entries()) {
-            JournalEntry.Op op = entry.op();
-            if (!op.fieldNames().contains("target") || !PendingRename.samePath(entry.field("target"), path)) {
-                continue;
+        for (Journal.Run r : journal.runs()) {
+            // the versions the installs put there; an uninstall's own lines (its restore of the original) are not
+            boolean install = r.kind().equals(JournalEntry.INSTALL);
+            for (JournalEntry entry : r.entries()) {
+                JournalEntry.Op op = entry.op();
+                if (!op.fieldNames().contains("target") || !PendingRename.samePath(entry.field("target"), path)) {
+                    continue;
+                }
+                if (op == JournalEntry.Op.BACKUP) {
+                    backup = entry;
+                }
+                boolean move = op == JournalEntry.Op.REPLACED
+                        || ((op == JournalEntry.Op.QUEUED || op == JournalEntry.Op.REQUEUED) && !entry.field("destination").isEmpty());
+                if (install && move && !entry.field("to").equals(JournalEntry.NONE)) {
+                    putThere.add(entry.field("to"));
+                }
+                installedWhereNothing |= install && op == JournalEntry.Op.REPLACED && JournalEntry.NONE.equals(entry.field("from"));
             }
-            if (op == JournalEntry.Op.BACKUP) {
-                backup = entry;
-            }
-            boolean move = op == JournalEntry.Op.REPLACED
-                    || ((op == JournalEntry.Op.QUEUED || op == JournalEntry.Op.REQUEUED) && !entry.field("destination").isEmpty());
-            if (move && !entry.field("to").equals(JournalEntry.NONE)) {
-                putThere.add(entry.field("to"));
-            }
-            installedWhereNothing |= op == JournalEntry.Op.REPLACED && JournalEntry.NONE.equals(entry.field("from"));
-        }
-        if (backup != null) {
-            putThere.remove(backup.field("version"));   // the original's version is not this product's (an uninstall's restore)
         }
         if (putThere.isEmpty()) {
             log.line(PREFIX + path + ": this product never replaced it: left as it is");

@@ -84,7 +84,9 @@ public final class ServiceStop {
             if (state != ServiceState.STOPPED) {
                 if (state >= 0) {
                     log.line("the service " + name + " did not stop within " + WAIT_MS / 1000 + " s (state " + state + "): nothing"
-                            + " is killed");
+                            + " is killed; it is started again (once it has stopped) before those that depend on it");
+                    // it was asked to stop and may still get there: started again first (SERVICE_START waits for a stop pending)
+                    stopped.add(name);
                 }
                 start(stopped);
                 return false;

@@ -151,7 +151,11 @@ public final class Undo {
             return journal;
         }
         FileState inPlace = read(target);
-        if (!replaced.field("to").equals(versionOf(inPlace)) || backupHash.equals(hash(target))) {
+        if (!inPlace.exists()) {
+            // a run cut short between renaming the held file aside (renameaside) and moving the new one in: nothing is
+            // there to lose, and the kept copy goes back
+            log.line("rollback: " + target + " is not there (the replacement was cut short): " + backupPath + " goes back");
+        } else if (!replaced.field("to").equals(versionOf(inPlace)) || backupHash.equals(hash(target))) {
             log.line("rollback: " + target + " is " + inPlace.describe() + ", not the " + replaced.field("to") + " the install"
                     + " put there (the move did not happen, or it was undone already): nothing to restore");
             return journal;

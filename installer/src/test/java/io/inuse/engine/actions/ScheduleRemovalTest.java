@@ -53,4 +53,18 @@ class ScheduleRemovalTest {
         assertFalse(s.properties.containsKey(Schedule.REPLACE));
         assertFalse(s.properties.containsKey(Schedule.ROLLBACK));
     }
+
+    @Test
+    void stopServicesFromTheCommandLineNeedsAnAdministrator() {
+        io.inuse.engine.machine.FakeMachine machine = io.inuse.engine.machine.FakeMachine.standard();
+        FakeSession user = session("", "");
+        user.properties.put(Policy.WHEN_LOCKED, "StopServices");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Schedule.policy(user, machine, "MAPI32"));
+        assertTrue(e.getMessage().contains("is not an administrator (AdminUser is not set)"), e.getMessage());
+        FakeSession admin = session("", "");
+        admin.properties.put(Policy.WHEN_LOCKED, "stopservices");
+        admin.properties.put("AdminUser", "1");
+        assertEquals(Policy.WhenLocked.STOP_SERVICES, Schedule.policy(admin, machine, "MAPI32").whenLocked());
+    }
 }

@@ -68,7 +68,8 @@ class StopServicesTest extends ReplaceFixture {
         machine.serviceControl.wontStop.add("avsvc");
         FakeSession session = session("InuseReplace", "stopservices");
         new Replace(machine, List.of(MAPI), FOLDER).run(session);
-        assertEquals(List.of("stop avui", "stop avmail", "stop avsvc", "start avmail", "start avui"), machine.serviceControl.events);
+        assertEquals(List.of("stop avui", "stop avmail", "stop avsvc", "start avsvc", "start avmail", "start avui"),
+                machine.serviceControl.events, "the slow one is started again first, before those that depend on it");
         assertTrue(session.log.stream().anyMatch(l -> l.contains("the service avsvc did not stop within 30 s (state 3): nothing is killed")),
                 session.log.toString());
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "queued, not replaced");
@@ -90,5 +91,11 @@ class StopServicesTest extends ReplaceFixture {
         new Replace(machine, List.of(MAPI), FOLDER).run(session("InuseReplace", "defer"));
         assertEquals(List.of(), machine.serviceControl.events);
         assertThrows(IllegalArgumentException.class, () -> new Replace(machine, List.of(MAPI), FOLDER).run(session("InuseReplace", "kill")));
+    }
+
+    @Test
+    void aRollbackWithNothingToUndoStopsNoService() throws Exception {
+        new ReplaceRollback(machine, FOLDER, List.of(MAPI)).run(session("InuseReplaceRollback", "stopservices"));
+        assertEquals(List.of(), machine.serviceControl.events, "no journal, no run of this install: nothing stopped");
     }
 }

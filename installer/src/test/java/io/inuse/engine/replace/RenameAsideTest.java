@@ -73,4 +73,14 @@ class RenameAsideTest extends ReplaceFixture {
         new Undo(machine, FOLDER, CODE, UPGRADE_RUN, log::add).rollBack(second);
         assertArrayEquals(image(1, 2, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the rollback puts 1.2 back");
     }
+
+    @Test
+    void aRunCutShortBetweenTheRenameAndTheMoveInGetsTheOriginalBackOnRollback() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.lock(DLL);
+        Journal journal = install(Journal.empty(), RUN).journal();
+        machine.deleteFile(DLL);   // as if the new file never arrived: the target is gone
+        new Undo(machine, FOLDER, CODE, RUN, log::add).rollBack(journal);
+        assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the kept original is back in place");
+    }
 }

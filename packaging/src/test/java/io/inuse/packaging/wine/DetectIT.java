@@ -157,7 +157,7 @@ class DetectIT {
             assertEquals(0, run.exit());
             run.contains("inuse: InuseDetect: [System]\\MAPI32.DLL (C:\\windows\\system32\\MAPI32.DLL): free");
             assertEquals("", lockersProperty(run.log()));
-            run.contains("inuse broker: InuseDetect: engine read properties [REMOVE,INUSE_WHEN_LOCKED,INUSE_STRATEGY,INUSE_FORCE_EQUAL,INUSE_JAVA_HOME,INUSE_ENGINE_TIMEOUT]; result 0");
+            run.contains("inuse broker: InuseDetect: engine read properties [REMOVE,INUSE_WHEN_LOCKED,INUSE_STRATEGY,INUSE_FORCE_EQUAL,INUSE_JAVA_HOME,INUSE_JAVA_HOME_SAVED,INUSE_ENGINE_TIMEOUT]; result 0");
             assertEquals(Optional.of(v2()), wine.system32Version(DLL));
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations());
             ActionRun.noExtractionLeft(wine);
