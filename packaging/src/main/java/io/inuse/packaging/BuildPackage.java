@@ -50,6 +50,10 @@ public final class BuildPackage {
         }
         System.out.println("inuse: MSI built: " + result.msi() + " (ProductVersion " + result.productVersion() + ", "
                 + result.payload().fileName() + " " + result.payload().version() + ", x64)");
+        Path template = PolicyTemplate.write(result.msi().getParent(), MsiBuild.productFolder(result.payload().fileName()),
+                result.identity().productName());
+        System.out.println("inuse: Group Policy template: " + template + " and en-US/" + template.getFileName().toString()
+                .replace(".admx", ".adml") + " (copy both into PolicyDefinitions)");
     }
 
     /** A path option, absent when empty; a path this JVM cannot encode is refused with the fix (a UTF-8 locale). */
