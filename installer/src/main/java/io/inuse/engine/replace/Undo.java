@@ -108,8 +108,22 @@ public final class Undo {
         if (destination.isEmpty()) {
             // a delete of a file of ours renamed aside (renameaside, or a held file put back): still loaded, it is what
             // the boot removes; cancelling the delete would leave it behind for good
-            log.line("rollback: the delete of " + queued.field("temp") + " at the next reboot stays queued (it was renamed aside"
-                    + " while held; the boot removes it)");
+            String aside = queued.field("temp");
+            if (PendingEdit.isPending(machine, source, destination) || !Disk.exists(machine, aside)) {
+                log.line("rollback: the delete of " + aside + " at the next reboot stays queued (it was renamed aside"
+                        + " while held; the boot removes it)");
+                return journal;
+            }
+            // renamed aside, but its delete never reached the value (the run stopped in between): queued now, so that
+            // the renamed file does not stay behind for good
+            Optional<String> damaged = PendingEdit.appendProblem(machine);
+            if (damaged.isPresent()) {
+                log.line("rollback: " + aside + " was renamed aside and its delete could not be queued: " + damaged.get()
+                        + "; delete it after a restart");
+                return journal;
+            }
+            machine.moveFile(aside, null, Machine.MOVEFILE_DELAY_UNTIL_REBOOT);
+            log.line("rollback: " + aside + " was renamed aside but its delete was not queued: queued now for the next reboot");
             return journal;
         }
         List<String> removed = new ArrayList<>();

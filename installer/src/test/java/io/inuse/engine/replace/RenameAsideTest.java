@@ -83,4 +83,18 @@ class RenameAsideTest extends ReplaceFixture {
         new Undo(machine, FOLDER, CODE, RUN, log::add).rollBack(journal);
         assertArrayEquals(image(1, 0, 0, 0), machine.disk.bytes(DLL).orElseThrow(), "the kept original is back in place");
     }
+
+    @Test
+    void aRenamedFileWhoseDeleteWasNeverQueuedGetsItQueuedByTheRollback() throws Exception {
+        put(DLL, image(1, 0, 0, 0));
+        machine.lock(DLL);
+        Journal journal = install(Journal.empty(), RUN).journal();
+        machine.registry.delete(RegRoot.HKLM, FakeRegistry.SESSION_MANAGER, PendingRenames.VALUE);   // as if the queueing never happened
+        assertEquals(List.of(), pending());
+        new Undo(machine, FOLDER, CODE, RUN, log::add).rollBack(journal);
+        List<PendingRename> pending = pending();
+        assertEquals(1, pending.size(), pending.toString());
+        assertEquals("\\??\\" + DLL + ".inuse-old-1.tmp", pending.get(0).source());
+        assertTrue(pending.get(0).isDelete());
+    }
 }
