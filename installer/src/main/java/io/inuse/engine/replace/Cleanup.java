@@ -152,14 +152,8 @@ public final class Cleanup {
     }
 
     private boolean sameBytes(String a, String b) {
-        try {
-            return machine.fileInfo(a).sha256().equals(machine.fileInfo(b).sha256());
-        } catch (SessionException e) {
-            if (Disk.notFound(e)) {
-                return false;
-            }
-            throw e;
-        }
+        Optional<String> hash = Disk.hash(machine, a);
+        return hash.isPresent() && hash.equals(Disk.hash(machine, b));
     }
 
     /** The product's folders, deepest first: rollback and backup folders of each target, state, staging, the product's. */

@@ -53,6 +53,24 @@ final class Disk {
         }
     }
 
+    /** How many numbered names beside a file {@link #freeName} tries. */
+    static final int MAX_NAMES = 100;
+
+    /**
+     * A name {@code <path><infix><n>.tmp} beside a file that no file has, n from 1 (a name in use may be the
+     * source of a move still pending); none free: an IllegalStateException naming the files to remove.
+     */
+    static String freeName(Machine machine, String path, String infix) {
+        for (int n = 1; n <= MAX_NAMES; n++) {
+            String name = path + infix + n + ".tmp";
+            if (!exists(machine, name)) {
+                return name;
+            }
+        }
+        throw new IllegalStateException("no free name beside " + path + " (" + MAX_NAMES + " taken): remove the old " + path + infix
+                + "*.tmp files after a reboot and run the install or uninstall again");
+    }
+
     /** Deletes a file when it is there; any other error than "not there" is thrown. */
     static void deleteIfThere(Machine machine, String path) {
         try {

@@ -12,8 +12,6 @@ import java.util.Optional;
  * done at the next reboot instead, with its own QUEUED line and exact strings (docs/journal.md).
  */
 final class PutBack {
-    private static final int MAX_ASIDE_NAMES = 100;
-
     private final Machine machine;
     private final ProductFolder folder;
     private final String productCode;
@@ -37,14 +35,7 @@ final class PutBack {
      * first name no file has (a name in use may be the source of an earlier restore still pending).
      */
     String restoreTemp(String target) {
-        for (int n = 1; n <= MAX_ASIDE_NAMES; n++) {
-            String name = target + ".inuse-restore-" + n + ".tmp";
-            if (!Disk.exists(machine, name)) {
-                return name;
-            }
-        }
-        throw new IllegalStateException("no free name beside " + target + " for the copy to restore (" + MAX_ASIDE_NAMES
-                + " taken): remove the old " + target + ".inuse-restore-*.tmp files after a reboot and run the action again");
+        return Disk.freeName(machine, target, ".inuse-restore-");
     }
 
     /**
@@ -102,7 +93,7 @@ final class PutBack {
                     "It stays as it is; delete it after a restart");
             return written;
         }
-        String aside = asideName(target);
+        String aside = Disk.freeName(machine, target, ".inuse-removed-");
         written = write(written.append(JournalEntry.queued(productCode, target, aside, PendingRename.NT_PREFIX + aside, "",
                 version, JournalEntry.NONE, List.of(),
                 "held: renamed aside and deleted at the next reboot, so that a file installed there before then stays")));
@@ -117,17 +108,6 @@ final class PutBack {
             throw new IllegalStateException(what + ". Close what holds it, or repair that value, and run this again");
         }
         log.line(prefix + what + ". " + rollbackAdvice);
-    }
-
-    private String asideName(String target) {
-        for (int n = 1; n <= MAX_ASIDE_NAMES; n++) {
-            String name = target + ".inuse-removed-" + n + ".tmp";
-            if (!Disk.exists(machine, name)) {
-                return name;
-            }
-        }
-        throw new IllegalStateException("no free name beside " + target + " to rename it aside (" + MAX_ASIDE_NAMES
-                + " taken): remove the old " + target + ".inuse-removed-*.tmp files and run the action again");
     }
 
     private Journal write(Journal journal) {

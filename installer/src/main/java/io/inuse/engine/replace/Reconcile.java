@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * Before a run changes anything: this product's own entries, queued by earlier runs and still
  * pending, that would undo the run at the next boot (an earlier version's replacement, which would
- * put the older file back over the one this run puts in place; later, an uninstall's queued restore)
- * are removed from PendingFileRenameOperations, each journalled first (SUPERSEDED, with its exact
+ * put the older file back over the one this run puts in place; an uninstall's queued restore, and the
+ * deletes of the product's own state its clean-up queued) are removed from PendingFileRenameOperations, each journalled first (SUPERSEDED, with its exact
  * strings). Their temporary copies stay until the next run, so that this run's rollback can queue
  * them again ({@link #requeue}). Everyone else's entries are never touched.
  */

@@ -14,8 +14,6 @@ import io.inuse.engine.session.SessionException;
  * renamed file is still loaded, and the boot removes it.
  */
 final class RenameAside {
-    private static final int MAX_NAMES = 100;
-
     /** The journal as written, and whether the new file is in place. */
     record Result(Journal journal, boolean done) {
     }
@@ -41,7 +39,7 @@ final class RenameAside {
         if (PendingEdit.appendProblem(machine).isPresent()) {
             return new Result(journal, false);
         }
-        String aside = asideName(f.path());
+        String aside = Disk.freeName(machine, f.path(), ".inuse-old-");
         Journal written = journal;
         if (writeReplaced) {
             written = write(written.append(JournalEntry.replaced(productCode, f.path(), from, to,
@@ -73,17 +71,6 @@ final class RenameAside {
         log.line("renamed the held " + f.path() + " (" + from + ") to " + aside + " and put " + to + " in its place at once: processes"
                 + " started from now on load " + to + "; " + aside + " is deleted at the next reboot");
         return new Result(written, true);
-    }
-
-    private String asideName(String path) {
-        for (int n = 1; n <= MAX_NAMES; n++) {
-            String name = path + ".inuse-old-" + n + ".tmp";
-            if (!Disk.exists(machine, name)) {
-                return name;
-            }
-        }
-        throw new IllegalStateException("no free name beside " + path + " to rename it aside (" + MAX_NAMES + " taken): remove the old "
-                + path + ".inuse-old-*.tmp files (after a reboot) and run the install again");
     }
 
     private Journal write(Journal journal) {

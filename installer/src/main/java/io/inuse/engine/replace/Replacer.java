@@ -48,7 +48,6 @@ public final class Replacer {
     private static final long ERROR_SHARING_VIOLATION = 32;
     private static final long ERROR_FILE_EXISTS = 80;
     private static final long ERROR_ALREADY_EXISTS = 183;
-    private static final int MAX_TEMP_NAMES = 100;
 
     /** Where the log lines go: the action's session log. */
     public interface Log {
@@ -141,11 +140,10 @@ public final class Replacer {
                     } else if (tryNow || renameAside) {
                         journal = saveForRollback(f, journal);
                     }
-                    String temp = freeName(f.path(), ".inuse-");
+                    String temp = Disk.freeName(machine, f.path(), ".inuse-");
                     journal = queuedLine(f, temp, journal, tryNow ? "staged to replace it now; these are the strings of the"
                             + " boot-time move made instead if it is held by then: " + step.reason() : step.reason());
                     machine.copyFile(f.stagedPath(), temp, true);
-        checkCopy(f.stagedPath(), temp);
                     checkCopy(f.stagedPath(), temp);
                     if (tryNow) {
                         checkUnchanged(f);
@@ -314,18 +312,6 @@ public final class Replacer {
         }
     }
 
-    /** A name {@code <path><infix><n>.tmp} that no file has. */
-    private String freeName(String path, String infix) {
-        for (int n = 1; n <= MAX_TEMP_NAMES; n++) {
-            String name = path + infix + n + ".tmp";
-            if (!Disk.exists(machine, name)) {
-                return name;
-            }
-        }
-        throw new IllegalStateException("no free temporary name beside " + path + " (" + MAX_TEMP_NAMES
-                + " taken): remove the old " + path + infix + "*.tmp files and run the install again");
-    }
-
     /** Moves the temporary copy over the target now; false when the target became held since the detection (5 or 32). */
     private boolean replaceNow(PlanFacts f, String temp) {
         try {
@@ -389,11 +375,7 @@ public final class Replacer {
 
     /** The file at a path as the plan sees it: absent, unreadable (the API and error), or what the PE reader says. */
     private FileState read(String path) {
-        try {
-            return FileState.read(path, machine.readFile(path, MAX_IMAGE_BYTES));
-        } catch (SessionException e) {
-            return state(e);
-        }
+        return Disk.state(machine, path);
     }
 
     private static String versionOrUnversioned(FileState state) {
