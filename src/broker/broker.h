@@ -10,7 +10,8 @@
      windows.c    the machine request WINDOW_TITLES (visible top-level windows of processes)
      restartmgr.c the Restart Manager requests (RM_START .. RM_END) and the action's sessions
      files.c      the file requests: FILE_READ .. FILE_WRITE, PATH_REMOTE
-     registry.c   the registry requests: REG_READ, REG_WRITE, REG_DELETE_VALUE
+     registry.c   the registry requests: REG_READ, REG_WRITE, REG_DELETE_VALUE, REG_DELETE_KEY
+     console.c    CONSOLE_WRITE, served only by the command-line launcher (src/launcher), which has no MSI session
      security.c   SECURE_FOLDER (an admin-only folder), CHECK_INSTALLED (a folder nobody else may change) and SFC_PROTECTED
      args.c       argument checks and error replies shared by files.c, registry.c and security.c
      engine.c     serving the engine process: frames, stderr, timeout, ending it
@@ -34,7 +35,7 @@
 
 /* The broker's state during one action. */
 typedef struct broker {
-  MSIHANDLE session;
+  MSIHANDLE session;     /* 0 in the command-line launcher: log lines go to its stderr, MSI requests are refused */
   const wchar_t *action;
   int deferred;          /* deferred, rollback or commit: requests.c grants only what Windows grants there */
   int commit;            /* a commit action, which Windows gives even less */
@@ -102,12 +103,15 @@ int path_remote(request *r);
 int reg_read(request *r);
 int reg_write(request *r);
 int reg_delete_value(request *r);
+int reg_delete_key(request *r);
+int console_write(request *r);   /* console.c: the command-line launcher's output; refused inside an MSI */
 int secure_folder(request *r);
 int check_installed(request *r);
 int sfc_protected(request *r);
 
-/* msilog.c */
+/* msilog.c; with session 0 (the command-line launcher) a line goes to session_less_log, when set */
 void log_line(MSIHANDLE session, const wchar_t *fmt, ...);
+extern void (*session_less_log)(const wchar_t *line);
 wchar_t *get_property(MSIHANDLE session, const wchar_t *name);   /* malloc'ed, never NULL ("" on error) */
 wchar_t *read_property(MSIHANDLE session, const wchar_t *name, UINT *rc); /* malloc'ed, NULL with *rc on error */
 wchar_t *cad_lookup(const wchar_t *cad, const wchar_t *key);     /* malloc'ed, NULL if absent or malformed */

@@ -28,6 +28,8 @@ int cfmt(char *out, size_t size, const char *fmt, ...) {
   return n >= 0 && (size_t)n < size;
 }
 
+void (*session_less_log)(const wchar_t *line) = NULL;
+
 void log_line(MSIHANDLE session, const wchar_t *fmt, ...) {
   wchar_t text[4096];
   va_list args;
@@ -35,6 +37,10 @@ void log_line(MSIHANDLE session, const wchar_t *fmt, ...) {
   _vsnwprintf(text, sizeof text / sizeof text[0] - 1, fmt, args);
   va_end(args);
   text[sizeof text / sizeof text[0] - 1] = 0;
+  if (!session) {   /* the command-line launcher: it decides whether the line is shown */
+    if (session_less_log) session_less_log(text);
+    return;
+  }
   /* The text is the template, its brackets escaped as [\[] and [\]]: a template is formatted
      exactly once on Windows and Wine, while Wine formats the text of a field once more. */
   static wchar_t escaped[4096 * 5 + 32];

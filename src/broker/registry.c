@@ -146,3 +146,24 @@ int reg_delete_value(request *r) {
   buf_int(r->reply, rc == ERROR_SUCCESS ? 1 : 0);
   return 1;
 }
+
+/* [integer 1 deleted, 0 there was no such key]: an empty key (no subkeys; its values go with it). A key
+   with subkeys is refused by Windows (5): nothing below is ever deleted by accident. */
+int reg_delete_key(request *r) {
+  const char *expected = "(string root HKLM or HKCU, string key path (1..32767 characters, no NUL, not starting with \\))";
+  if (!arg_types(r, "ss")) return bad_request(r, expected);
+  wchar_t *text = arg_text(r, 0, 1, 8);
+  HKEY root = !text ? NULL : wcscmp(text, L"HKLM") == 0 ? HKEY_LOCAL_MACHINE : wcscmp(text, L"HKCU") == 0 ? HKEY_CURRENT_USER : NULL;
+  free(text);
+  wchar_t *key = root ? arg_text(r, 1, 1, KEY_CHARS) : NULL;
+  if (!key || key[0] == L'\\') {
+    free(key);
+    return bad_request(r, expected);
+  }
+  LONG rc = RegDeleteKeyExW(root, key, KEY_WOW64_64KEY, 0);
+  free(key);
+  if (rc != ERROR_SUCCESS && rc != ERROR_FILE_NOT_FOUND) return api_error(r, (uint32_t)rc, "RegDeleteKeyExW", "cannot delete the registry key");
+  request_ok(r, 1);
+  buf_int(r->reply, rc == ERROR_SUCCESS ? 1 : 0);
+  return 1;
+}

@@ -368,13 +368,25 @@ static const struct { int op; const char *name; handler run; } handlers[] = {
   { OP_SERVICE_QUERY, "SERVICE_QUERY", service_query },
   { OP_SERVICE_STOP, "SERVICE_STOP", service_stop },
   { OP_SERVICE_START, "SERVICE_START", service_start },
+  { OP_REG_DELETE_KEY, "REG_DELETE_KEY", reg_delete_key },
+  { OP_CONSOLE_WRITE, "CONSOLE_WRITE", console_write },
 };
+
+/* The requests of an MSI session, which the command-line launcher (no session) cannot serve. */
+static int needs_session(int op) {
+  return op == OP_GET_PROPERTY || op == OP_SET_PROPERTY || op == OP_FORMAT_RECORD || op == OP_MESSAGE || op == OP_GET_MODE ||
+         op == OP_SET_MODE || op == OP_GET_LANGUAGE || op == OP_DB_QUERY || op == OP_RM_JOIN;
+}
 
 void serve_request(broker *b, const frame *f, buffer *reply) {
   request r = { b, f, reply };
   int found = 0;
   if (!b->hello_done && f->op != OP_HELLO) {
     request_error(&r, ERROR_INVALID_FUNCTION, "protocol", "the first request must be HELLO");
+    found = 1;
+  }
+  if (!found && !b->session && needs_session(f->op)) {
+    request_error(&r, ERROR_INVALID_HANDLE, "protocol", "no MSI session: the command line has none");
     found = 1;
   }
   for (size_t i = 0; !found && i < sizeof handlers / sizeof handlers[0]; i++) {

@@ -9,6 +9,7 @@ import io.inuse.engine.replace.Journal;
 import io.inuse.engine.replace.ProductFolder;
 import io.inuse.engine.replace.Replacer;
 import io.inuse.engine.replace.Policy;
+import io.inuse.engine.replace.RebootRecord;
 import io.inuse.engine.replace.ServiceStop;
 import io.inuse.engine.replace.Undo;
 import io.inuse.engine.detect.Detector;
@@ -60,7 +61,8 @@ public final class ReplaceRollback implements CustomAction {
             }
         }
         try {
-            new Undo(machine, folder, session.property("ProductCode"), run, new Replace.SessionLog(session)).rollBack(journal);
+            Journal written = new Undo(machine, folder, session.property("ProductCode"), run, new Replace.SessionLog(session)).rollBack(journal);
+            RebootRecord.afterRollback(machine, folder.productId(), targets, written, run, new Replace.SessionLog(session));
         } finally {
             services.start(stopped);
         }

@@ -7,6 +7,7 @@ import io.inuse.engine.replace.Cleanup;
 import io.inuse.engine.replace.FolderChecks;
 import io.inuse.engine.replace.Journal;
 import io.inuse.engine.replace.ProductFolder;
+import io.inuse.engine.replace.RebootRecord;
 import io.inuse.engine.replace.Restore;
 import io.inuse.engine.session.Session;
 import java.util.List;
@@ -43,6 +44,7 @@ public final class Uninstall implements CustomAction {
         if (commit) {
             // a commit action may read no property but CustomActionData and UserSID: the run's own BEGIN line names the product
             new Cleanup(machine, folder, log).run(targets, journal, run);
+            RebootRecord.removeAll(machine, folder.productId(), targets, log);
             return;
         }
         String productCode = session.property("ProductCode");

@@ -75,7 +75,15 @@ public final class Detector {
 
     /** One detection per target, in the targets' order. */
     public List<Detection> detect(List<Target> targets) {
-        return new Run().detect(targets);
+        return new Run().detect(targets, new String[targets.size()]);
+    }
+
+    /**
+     * One detection of any file by its full path (the command line's {@code who}), with no target of the
+     * package: its {@link Detection#target()} only carries the file name (in {@code target}'s folder).
+     */
+    public Detection detectFile(Target target, String path) {
+        return new Run().detect(List.of(target), new String[] {path}).get(0);
     }
 
     /** The state of one detect() call: caches and the answers shared by all targets. */
@@ -90,21 +98,23 @@ public final class Detector {
         private final Map<String, Service> servicesByName = new HashMap<>();
         private String servicesProblem;
 
-        List<Detection> detect(List<Target> targets) {
+        List<Detection> detect(List<Target> targets, String[] given) {
             int n = targets.size();
-            String[] paths = new String[n];
+            String[] paths = given.clone();
             List<List<String>> problems = new ArrayList<>();
             Map<String, String> names = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
                 Set<String> own = new LinkedHashSet<>();
                 problems.add(new ArrayList<>());
                 Target target = targets.get(i);
-                String folder = folder(target.folder());
-                if (folder == null) {
-                    problems.get(i).add(folderProblems.get(target.folder()));
-                    continue;
+                if (paths[i] == null) {
+                    String folder = folder(target.folder());
+                    if (folder == null) {
+                        problems.get(i).add(folderProblems.get(target.folder()));
+                        continue;
+                    }
+                    paths[i] = target.pathIn(folder);
                 }
-                paths[i] = target.pathIn(folder);
                 if (identity(paths[i], own) != null) {
                     names.putIfAbsent(target.name().toLowerCase(Locale.ROOT), target.name());
                 }

@@ -326,6 +326,11 @@ public final class BrokerMachine implements Machine {
     }
 
     @Override
+    public boolean regDeleteKey(RegRoot root, String key) {
+        return flag("REG_DELETE_KEY", session.request(Ops.REG_DELETE_KEY, root.name(), key));
+    }
+
+    @Override
     public boolean sfcProtected(String path) {
         return flag("SFC_PROTECTED", session.request(Ops.SFC_PROTECTED, path));
     }

@@ -142,6 +142,12 @@ public interface Machine {
     /** Deletes a registry value: true when it did, false when there was no such key or value. */
     boolean regDeleteValue(RegRoot root, String key, String name);
 
+    /**
+     * REG_DELETE_KEY: deletes a key that has no subkeys, its values with it (64-bit view): true when it did,
+     * false when there was no such key. A key with subkeys is refused (5).
+     */
+    boolean regDeleteKey(RegRoot root, String key);
+
     /** Whether Windows Resource Protection protects the file ({@code SfcIsFileProtected}; Wine's stub always says no). */
     boolean sfcProtected(String path);
 

@@ -46,6 +46,9 @@ public final class Ops {
     public static final int SERVICE_QUERY = 36;
     public static final int SERVICE_STOP = 37;
     public static final int SERVICE_START = 38;
+    public static final int REG_DELETE_KEY = 39;
+    /** The command-line launcher's only own request: text for its stdout or stderr (refused inside an MSI). */
+    public static final int CONSOLE_WRITE = 40;
 
     private Ops() {
     }
@@ -91,6 +94,8 @@ public final class Ops {
             case SERVICE_QUERY -> "SERVICE_QUERY";
             case SERVICE_STOP -> "SERVICE_STOP";
             case SERVICE_START -> "SERVICE_START";
+            case REG_DELETE_KEY -> "REG_DELETE_KEY";
+            case CONSOLE_WRITE -> "CONSOLE_WRITE";
             default -> "op " + op;
         };
     }

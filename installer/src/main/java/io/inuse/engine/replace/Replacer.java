@@ -122,6 +122,10 @@ public final class Replacer {
             paths.add(step.facts().path());
         }
         journal = new Reconcile(machine, folder, productCode, log).supersede(paths, journal, "would undo this run at the next boot");
+        for (Plan.Step step : plan.steps()) {
+            // an earlier run's record: done, or its boot-time move superseded just now
+            RebootRecord.clearEarlier(machine, folder.productId(), step.facts().target(), run, log);
+        }
         int now = 0;
         int queued = 0;
         int aside = 0;
@@ -172,6 +176,8 @@ public final class Replacer {
                     new Reconcile(machine, folder, productCode, log).nameForeignMovesOnto(f.path());
                     machine.moveFile(temp, f.path(), Machine.MOVEFILE_DELAY_UNTIL_REBOOT | Machine.MOVEFILE_REPLACE_EXISTING);
                     log.line("queued " + temp + " -> " + f.path() + " for the next reboot (MoveFileEx DELAY_UNTIL_REBOOT | REPLACE_EXISTING)");
+                    RebootRecord.record(machine, folder.productId(), f.target(), f.path(), temp, JournalEntry.versionText(f.staged().version()),
+                            f.lockers(), run, log);
                     queued++;
                 }
                 default -> {

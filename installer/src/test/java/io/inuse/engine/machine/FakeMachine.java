@@ -403,6 +403,12 @@ public class FakeMachine implements Machine {
     }
 
     @Override
+    public boolean regDeleteKey(RegRoot root, String key) {
+        enter("regDeleteKey", "REG_DELETE_KEY", "RegDeleteKeyExW");
+        return registry.deleteKey(root, key);
+    }
+
+    @Override
     public boolean sfcProtected(String path) {
         enter("sfcProtected", "SFC_PROTECTED", "SfcIsFileProtected");
         return disk.protectedFiles.contains(FakeDisk.key(path));

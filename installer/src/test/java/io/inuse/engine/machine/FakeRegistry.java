@@ -40,6 +40,30 @@ public final class FakeRegistry {
         return values != null && values.remove(name.toLowerCase(Locale.ROOT)) != null;
     }
 
+    /** RegDeleteKeyExW: the key and its values; a key with subkeys is refused with 5, as Windows does. */
+    public boolean deleteKey(RegRoot root, String key) {
+        String name = keyOf(root, key);
+        for (String other : keys.keySet()) {
+            if (other.startsWith(name + "\\") && !keys.get(other).isEmpty()) {
+                throw new io.inuse.engine.session.SessionException("REG_DELETE_KEY", 5, "RegDeleteKeyExW",
+                        "cannot delete the registry key: RegDeleteKeyExW error 5");
+            }
+        }
+        return keys.remove(name) != null;
+    }
+
+    /** The keys under {@code key} that hold values (the fake keeps no empty key). */
+    public List<String> keysUnder(RegRoot root, String key) {
+        List<String> found = new java.util.ArrayList<>();
+        String name = keyOf(root, key) + "\\";
+        for (Map.Entry<String, Map<String, RegValue>> e : keys.entrySet()) {
+            if (e.getKey().startsWith(name) && !e.getValue().isEmpty()) {
+                found.add(e.getKey());
+            }
+        }
+        return found;
+    }
+
     /**
      * Appends one operation to PendingFileRenameOperations as Windows (and Wine's MoveFileExW)
      * writes it: the value's final NUL is dropped, then {@code \??\source\0}, then
