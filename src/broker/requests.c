@@ -237,7 +237,10 @@ static int language(request *r) {
 static int result(request *r) {
   if (!args_are(r, "i")) return bad_args(r, "(integer return code)");
   int64_t code = r->f->args.items[0].integer;
-  if (code != ERROR_SUCCESS && code != ERROR_INSTALL_USEREXIT && code != ERROR_INSTALL_FAILURE)
+  if (!r->b->session) {
+    /* the command line: its exit code, 0..125 (docs/cli.md) */
+    if (code < 0 || code > 125) return request_error(r, ERROR_INVALID_PARAMETER, "protocol", "an exit code must be 0..125");
+  } else if (code != ERROR_SUCCESS && code != ERROR_INSTALL_USEREXIT && code != ERROR_INSTALL_FAILURE)
     return request_error(r, ERROR_INVALID_PARAMETER, "protocol", "a result must be 0, 1602 or 1603");
   r->b->result = (int)code;
   request_ok(r, 0);

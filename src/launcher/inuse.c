@@ -40,12 +40,16 @@ static int fail(const wchar_t *fmt, const wchar_t *a, const wchar_t *b) {
   return EXIT_UNAVAILABLE;
 }
 
-/* One argument quoted for CommandLineToArgvW (and Java's launcher, which follows the same rules). */
+/* One argument quoted for CommandLineToArgvW (and Java's launcher, which follows the same rules), as
+   --arg=<argument>: the engine takes back exactly what was typed, and no runtime's launcher can take an
+   argument for one of its own (the test bed's stand-in java.exe turns a bare absolute Windows path into
+   a Unix one, for the class path's sake). */
 static int append_quoted(wchar_t *out, size_t size, size_t *at, const wchar_t *arg) {
-  size_t need = *at + 3 + 2 * wcslen(arg) + 2;
+  size_t need = *at + 3 + 6 + 2 * wcslen(arg) + 2;
   if (need >= size) return 0;
   out[(*at)++] = L' ';
   out[(*at)++] = L'"';
+  for (const wchar_t *p = L"--arg="; *p; p++) out[(*at)++] = *p;
   for (const wchar_t *p = arg;; p++) {
     size_t slashes = 0;
     while (*p == L'\\') { p++; slashes++; }

@@ -78,7 +78,7 @@ public final class Main {
     static int run(String[] args, InputStream in, OutputStream out, PrintStream diagnostics) {
         if (args.length >= 1 && args[0].equals("cli")) {
             // the command line, started by inuse.exe (src/launcher), not by Windows Installer
-            return io.inuse.engine.cli.CliMain.serve(java.util.Arrays.asList(args).subList(1, args.length), in, out, diagnostics);
+            return io.inuse.engine.cli.CliMain.serve(io.inuse.engine.cli.CliMain.arguments(args), in, out, diagnostics);
         }
         CustomAction action = args.length == 1 ? action(args[0]) : null;
         if (action == null) {

@@ -58,7 +58,7 @@ final class MsiBuild {
             new String[] {"AdminUISequence", "UserExitDlg", "", "-2"},
             new String[] {"AdminUISequence", "FatalErrorDlg", "", "-3"});
 
-    Path build(Path wxs, String productVersion, Payload payload, Path broker, Path msi) {
+    Path build(Path wxs, String productVersion, Payload payload, Path broker, Path cli, Path msi) {
         ProductIdentity identity = payload.identity();
         String productCode = identity.productCode(productVersion);
         Path workDir = msi.toAbsolutePath().getParent();
@@ -74,12 +74,17 @@ final class MsiBuild {
                 "-D", "PayloadName=" + payload.fileName(),
                 "-D", "ProductFolder=" + productFolder(payload.fileName()),
                 "-D", "BrokerPath=" + workDir.relativize(broker.toAbsolutePath()),
+                "-D", "CliPath=" + workDir.relativize(cli.toAbsolutePath()),
+                "-D", "CliComponentGuid=" + unbraced(identity.cliComponentGuid()),
                 "-o", msi.toString(), wxs.toString()));
         tools.run(msi.getParent(), Toolchain.MSIBUILD, List.of(msi.toString(), "-q",
                 "UPDATE `File` SET `Version`='" + payload.version() + "', `Language`='" + payload.languages()
                         + "' WHERE `File`='" + FILE_KEY + "'",
                 "UPDATE `File` SET `FileName`='" + identity.fileTableName() + "' WHERE `File`='" + FILE_KEY + "'",
                 "DELETE FROM `MsiFileHash` WHERE `File_`='" + FILE_KEY + "'",
+                // the command line's jars: short names beside the long ones, as for the payload (wixl writes the long alone)
+                "UPDATE `File` SET `FileName`='INUSEE~1.JAR|inuse-engine.jar' WHERE `File`='InuseEngineJar'",
+                "UPDATE `File` SET `FileName`='INUSET~1.JAR|inuse-targets.jar' WHERE `File`='InuseTargetsJar'",
                 // wixl writes a rollback action as immediate (MSITOOLS.md): 3329 = 1 (DLL in Binary) + 256 (rollback)
                 // + 1024 (in script) + 2048 (no impersonation)
                 "UPDATE `CustomAction` SET `Type`=3329 WHERE `Action`='InuseReplaceRollback' OR `Action`='InuseRestoreRollback'",

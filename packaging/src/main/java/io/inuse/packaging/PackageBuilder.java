@@ -63,8 +63,9 @@ public final class PackageBuilder {
         PackageTargets.check(targets);
         List<EnginePak.Entry> pak = PackageTargets.addTo(spec.pak(), targets);
         Path broker = Broker.build(tools, repo.resolve("src/broker"), EnginePak.write(pak), outDir.resolve("broker-" + revision));
+        Path cli = Launcher.build(tools, repo, pak, outDir.resolve("cli-" + revision));
         Path msi = outDir.resolve(payload.identity().msiFileName(revision));
-        new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, msi);
+        new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, cli, msi);
         PackageVerifier verifier = new PackageVerifier(tools);
         PackageTargets.check(targets, verifier.fileKeys(msi));
         verifier.checkFacts(msi, revision, payload);

@@ -105,6 +105,11 @@ public record ProductIdentity(String fileName) {
         return braced(uuid5(NAMESPACE, "component:" + name()));
     }
 
+    /** The component of the command line (bin\inuse.exe and its jars). */
+    public String cliComponentGuid() {
+        return braced(uuid5(NAMESPACE, "cli-component:" + name()));
+    }
+
     public String productName() {
         return "inuse " + stem() + " replacement";
     }

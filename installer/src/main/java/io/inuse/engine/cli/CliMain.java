@@ -23,6 +23,22 @@ public final class CliMain {
     private CliMain() {
     }
 
+    /**
+     * The command's arguments from the engine's: after {@code cli}, each one as {@code --arg=<argument>} (the
+     * launcher's form, src/launcher/inuse.c: no runtime's launcher touches it); anything else is dropped with a line.
+     */
+    public static List<String> arguments(String[] engineArgs) {
+        List<String> arguments = new ArrayList<>();
+        for (int i = 1; i < engineArgs.length; i++) {
+            if (engineArgs[i].startsWith("--arg=")) {
+                arguments.add(engineArgs[i].substring("--arg=".length()));
+            } else {
+                System.err.println("ignored an engine argument not in the launcher's form --arg=...: " + engineArgs[i]);
+            }
+        }
+        return arguments;
+    }
+
     public static int serve(List<String> arguments, InputStream in, OutputStream out, PrintStream diagnostics) {
         BrokerSession session = new BrokerSession(in, out);
         try {

@@ -39,7 +39,7 @@ final class WhoCommand {
             throw new Cli.Failure(Cli.NO_INPUT, path + ": no such file. Give the full path of an existing file");
         }
         Map<String, Object> model = new LinkedHashMap<>();
-        model.put("path", d.path());
+        model.put("path", path);
         model.put("verdict", d.verdict().name().toLowerCase(java.util.Locale.ROOT));
         model.put("finding", d.finding());
         model.put("lockers", lockers(d.lockers()));
@@ -51,7 +51,7 @@ final class WhoCommand {
         model.put("unscanned", unscanned);
         model.put("problems", new ArrayList<Object>(d.problems()));
         List<String> text = new ArrayList<>();
-        text.add(d.path() + ": " + d.finding());
+        text.add(path + ": " + d.finding());
         for (Locker locker : d.lockers()) {
             text.add("  held by " + describe(locker));
         }
