@@ -6,12 +6,14 @@
 #   wixl, msitools, gcab        the MSI (wixl compiles wix/, msibuild/msiinfo edit and dump it)
 #   wine, wine64                the end-to-end test bed (Wine 8: msiexec, DLL locks, reboots)
 #   xvfb, xdotool               the full-UI scenario (FullUiIT): its own virtual display, answering the dialogs
+#   osslsigncode                Authenticode signing (-Dinuse.sign.certificate) and the signing tests' verification
+#   openssl                     the signing tests' throw-away time-stamp authority (openssl ts -reply)
 # Safe to run again: packages already installed are skipped, and with nothing missing it makes
 # no network access at all. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
 packages=(openjdk-17-jdk-headless maven gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
-          gcc libc6-dev wixl msitools gcab wine wine64 xvfb xdotool)
+          gcc libc6-dev wixl msitools gcab wine wine64 xvfb xdotool osslsigncode openssl)
 
 missing=()
 for p in "${packages[@]}"; do

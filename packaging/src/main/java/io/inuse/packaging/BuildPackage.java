@@ -11,7 +11,9 @@ import java.util.Optional;
  * builds the MSI, verifies it against the goldens, prints where it is.
  *
  * <p>Arguments: {@code --repo=DIR --out=DIR --revision=X.Y.Z --engine-jar=JAR [--payload=DLL]
- * [--runtime-image=DIR] --golden=DIR [--update-golden=true]}.
+ * [--runtime-image=DIR] --golden=DIR [--update-golden=true] [--sign-certificate=PFX] [--sign-password-file=FILE]
+ * [--sign-timestamp-url=URL] [--sign-payload=true]}; the certificate's password comes from the file or from the
+ * environment variable {@value Signing#PASSWORD_VARIABLE}, never from an argument.
  */
 public final class BuildPackage {
     private BuildPackage() {
@@ -32,9 +34,16 @@ public final class BuildPackage {
         var version = Revision.parse(revision);
         Optional<Path> payload = optionalPath(options, "payload", "-Dinuse.payload");
         Optional<Path> runtimeImage = optionalPath(options, "runtime-image", "-Dinuse.runtimeImage");
+        Optional<Signing> signing = Signing.configure(tools, new Signing.Options(
+                optionalPath(options, "sign-certificate", "-Dinuse.sign.certificate"),
+                optionalPath(options, "sign-password-file", "-Dinuse.sign.passwordFile"),
+                options.getOrDefault("sign-timestamp-url", ""), options.getOrDefault("sign-payload", "")),
+                System.getenv(Signing.PASSWORD_VARIABLE));
         PackageBuilder.Spec spec = PackageBuilder.Spec.of(revision, payload,
                 Path.of(required(options, "engine-jar")), runtimeImage);
-        PackageBuilder.Result result = new PackageBuilder(tools, repo).build(spec, Path.of(required(options, "out")));
+        System.out.println(signing.map(Signing::summary)
+                .orElse("inuse: not signed (no -Dinuse.sign.certificate): the package and the DLLs the build makes carry no Authenticode signature"));
+        PackageBuilder.Result result = new PackageBuilder(tools, repo, signing).build(spec, Path.of(required(options, "out")));
         boolean update = Boolean.parseBoolean(options.getOrDefault("update-golden", "false"));
         Path golden = Path.of(required(options, "golden"));
         var files = new PackageVerifier(tools).compareWithGoldens(result.msi(), golden, result.productVersion(),

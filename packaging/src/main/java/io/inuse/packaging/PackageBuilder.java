@@ -11,7 +11,8 @@ import java.util.Optional;
  * Builds one MSI: the payload (the demo MAPI32.DLL from src/payload, or the user's DLL), checked
  * with the PE reader; wix/product.wxs through wixl and msibuild, the product named after the
  * payload ({@link ProductIdentity}), the broker carrying the engine and the package's targets
- * ({@link PackageTargets}); then the targets' File rows and the package's facts.
+ * ({@link PackageTargets}); then the targets' File rows and the package's facts. Given a {@link Signing},
+ * each file it makes is signed right after it is built, and the MSI before the checks.
  * Used by the Maven build and by the Wine tests, which build several versions.
  */
 public final class PackageBuilder {
@@ -46,30 +47,62 @@ public final class PackageBuilder {
 
     private final Toolchain tools;
     private final Path repo;
+    private final Optional<Signing> signing;
 
     public PackageBuilder(Toolchain tools, Path repo) {
+        this(tools, repo, Optional.empty());
+    }
+
+    /** With {@code signing}, every file the build makes is Authenticode-signed before it goes into the package, and the package last. */
+    public PackageBuilder(Toolchain tools, Path repo, Optional<Signing> signing) {
         this.tools = tools;
         this.repo = repo;
+        this.signing = signing;
     }
 
     public Result build(Spec spec, Path outDir) {
         String revision = spec.revision();
         FileVersion version = parseRevision(revision);
         prepareOutputFolder(outDir);
-        Path dll = spec.payload().orElseGet(() ->
-                DemoPayload.build(tools, repo.resolve("src/payload"), version, outDir.resolve("native-" + revision)));
+        Path dll = spec.payload().isPresent() ? userPayload(spec.payload().get(), outDir.resolve("signed-" + revision))
+                : signed(DemoPayload.build(tools, repo.resolve("src/payload"), version, outDir.resolve("native-" + revision)),
+                        ProductIdentity.of(DemoPayload.FILE_NAME).productName());
         Payload payload = Payload.inspect(dll);
+        String productName = payload.identity().productName();
         List<PackageTargets.Entry> targets = PackageTargets.of(payload);
         PackageTargets.check(targets);
         List<EnginePak.Entry> pak = PackageTargets.addTo(spec.pak(), targets);
-        Path broker = Broker.build(tools, repo.resolve("src/broker"), EnginePak.write(pak), outDir.resolve("broker-" + revision));
+        Path broker = signed(Broker.build(tools, repo.resolve("src/broker"), EnginePak.write(pak), outDir.resolve("broker-" + revision)),
+                productName);
         Path cli = Launcher.build(tools, repo, pak, outDir.resolve("cli-" + revision));
+        signed(cli.resolve(Launcher.EXE), productName);
         Path msi = outDir.resolve(payload.identity().msiFileName(revision));
         new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, cli, msi);
+        // signed before the checks, so that they (and the goldens after them) see the package as it ships
+        signed(msi, productName);
         PackageVerifier verifier = new PackageVerifier(tools);
         PackageTargets.check(targets, verifier.fileKeys(msi));
         verifier.checkFacts(msi, revision, payload);
         return new Result(msi, payload, revision);
+    }
+
+    /** A file this build made, signed in place when signing is on ({@link Signing#sign}). */
+    private Path signed(Path file, String description) {
+        signing.ifPresent(s -> s.sign(file, description));
+        return file;
+    }
+
+    /**
+     * The user's payload (-Dinuse.payload) as given; when signing is on and asked for it
+     * (-Dinuse.sign.payload=true), a signed copy in {@code signedDir} (the original checked as a
+     * payload first), the user's file left as it was.
+     */
+    Path userPayload(Path user, Path signedDir) {
+        if (signing.isEmpty() || !signing.get().signsUserPayload()) {
+            return user;
+        }
+        Payload checked = Payload.inspect(user);
+        return signing.get().signCopy(user, signedDir, checked.identity().productName());
     }
 
     static FileVersion parseRevision(String revision) {

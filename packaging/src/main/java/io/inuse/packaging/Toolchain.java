@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The one seam through which the build finds and runs external tools (mingw-w64, wixl, msibuild,
- * msiinfo, gcab). A tool is looked up on the search path, unless the system property
+ * msiinfo, gcab, osslsigncode). A tool is looked up on the search path, unless the system property
  * {@code inuse.tool.<name>} names its executable (tests inject fake tools that way). A missing
  * tool or a failing run is a {@link BuildException} that names the tool and how to get it.
  */
@@ -22,6 +22,7 @@ public final class Toolchain {
     public static final String WIXL = "wixl";
     public static final String MSIBUILD = "msibuild";
     public static final String MSIINFO = "msiinfo";
+    public static final String OSSLSIGNCODE = "osslsigncode";
 
     /** Debian package of each tool, for the message when it is missing. */
     private static final Map<String, String> PACKAGES = Map.of(
@@ -30,6 +31,7 @@ public final class Toolchain {
             WIXL, "wixl",
             MSIBUILD, "msitools",
             MSIINFO, "msitools",
+            OSSLSIGNCODE, "osslsigncode",
             "gcab", "gcab",
             "wine", "wine");
 

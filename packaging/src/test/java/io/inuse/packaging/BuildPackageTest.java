@@ -97,4 +97,19 @@ class BuildPackageTest {
         Files.delete(image.resolve("bin/java.exe"));
         assertTrue(refusal("--runtime-image=" + image).startsWith("runtime image " + image + " has no bin/java.exe"));
     }
+
+    @Test
+    void signingOptionsTheBuildCannotUseAreRefusedBeforeAnythingIsBuilt() throws Exception {
+        Path absent = dir.resolve("absent.pfx");
+        assertTrue(refusal("--sign-certificate=" + absent).startsWith("-Dinuse.sign.certificate=" + absent + ": no such file."));
+        Path p12 = SigningFixtures.certificate(dir.resolve("signer.p12"), "code", "-keyalg", "EC", "-groupname", "secp256r1");
+        Path wrong = SigningFixtures.passwordFile(dir.resolve("wrong.txt"), "not-the-password");
+        assertEquals("the password for -Dinuse.sign.certificate=" + p12 + " is wrong (it came from -Dinuse.sign.passwordFile="
+                + wrong + "): give the password that file was exported with",
+                refusal("--sign-certificate=" + p12, "--sign-password-file=" + wrong));
+        Path right = SigningFixtures.passwordFile(dir.resolve("right.txt"), SigningFixtures.PASSWORD);
+        assertTrue(refusal("--sign-certificate=" + p12, "--sign-password-file=" + right, "--sign-timestamp-url=ldap://tsa")
+                .startsWith("-Dinuse.sign.timestampUrl=ldap://tsa is not an http or https URL"));
+        assertTrue(refusal("--sign-payload=true").startsWith("-Dinuse.sign.payload=true is given but -Dinuse.sign.certificate is not"));
+    }
 }
