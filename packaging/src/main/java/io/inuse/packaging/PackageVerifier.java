@@ -202,6 +202,14 @@ public final class PackageVerifier {
                 default: break;
             }
         }
+        // the product's folder and registry key are named after the payload: any payload meets the same goldens
+        String folder = MsiBuild.productFolder(payload.fileName());
+        if (table.equals("Directory") && column.equals("DefaultDir") && value.equals(folder)) {
+            return "${ProductFolder}";
+        }
+        if ((table.equals("Registry") || table.equals("RegLocator")) && value.equals("SOFTWARE\\inuse\\" + folder)) {
+            return "SOFTWARE\\inuse\\${ProductFolder}";
+        }
         if (value.equals(identity.productCode(productVersion))) {
             return "${ProductCode}";
         }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,19 @@ class PackageTargetsIT {
             assertEquals("inuse-targets 1\nTargetDll\tSystem\t\tMAPI32.DLL\n", text, "the demo's one target");
         }
         assertEquals(List.of("TargetDll\tSystem\t\t" + name), BuiltInTargets.parse(text).stream().map(BuiltInTargets.BuiltIn::line).toList());
+    }
+
+    /** A package around a DLL of another name (the README's -Dinuse.payload) meets the same goldens: its folder and key follow its name. */
+    @Test
+    void aPackageAroundAnotherNameMeetsTheGoldens(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path dll = Files.copy(TARGET.resolve("native-" + REVISION).resolve(DemoPayload.FILE_NAME), dir.resolve("INUSEDEMO.DLL"));
+        Path engineJar = Path.of(System.getProperty("inuse.engineJar", "../installer/target/inuse-installer-" + REVISION + ".jar"));
+        PackageBuilder.Result result = new PackageBuilder(new Toolchain(), Path.of("..").toAbsolutePath().normalize())
+                .build(PackageBuilder.Spec.of(REVISION, Optional.of(dll), engineJar, Optional.empty()), dir.resolve("out"));
+        assertEquals("inuse-inusedemo-" + REVISION + "-x64.msi", result.msi().getFileName().toString());
+        List<String> compared = new PackageVerifier(new Toolchain()).compareWithGoldens(result.msi(), Path.of("golden").toAbsolutePath(),
+                REVISION, result.payload(), false);
+        assertTrue(compared.size() > 20, "compared: " + compared);
     }
 
     private static Path builtPackage() throws Exception {
