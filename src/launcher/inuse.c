@@ -5,7 +5,8 @@
    requests (src/broker), plus CONSOLE_WRITE for what the engine prints. Its exit code is the
    engine's result; 69 when the engine could not run (no runtime, an untrusted file), with the reason.
 
-   The runtime, in this order: INUSE_JAVA_HOME from the environment; the runtime the product's actions
+   The runtime, in this order: the one the package embeds, installed with the product (<product>\runtime);
+   INUSE_JAVA_HOME from the environment; the runtime the product's actions
    were given (HKLM\SOFTWARE\inuse\<product id>\JavaHome); the newest registered Java 17+ x64. Elevated,
    each is used only when runtime_trust accepts it, and the launcher's own folder and jars must pass the
    same check: an administrator's prompt never runs classes a standard user could have changed. */
@@ -89,8 +90,19 @@ static wchar_t *saved_java_home(const wchar_t *product) {
   return home;
 }
 
-static int resolve(const wchar_t *product, runtime *rt, wchar_t *why, size_t why_size) {
+static int resolve(const wchar_t *bin, const wchar_t *product, runtime *rt, wchar_t *why, size_t why_size) {
   wchar_t home[MAX_PATH];
+  /* the runtime the package embeds, installed with the product beside bin\ (packaging's RuntimeFiles) */
+  if (wfmt(home, MAX_PATH, L"%ls\\..\\runtime", bin) && GetFileAttributesW(home) != INVALID_FILE_ATTRIBUTES) {
+    wchar_t full[MAX_PATH];
+    if (!GetFullPathNameW(home, MAX_PATH, full, NULL)) wcscpy(full, home);
+    if (runtime_at(full, rt, L"installed with the product", why, why_size)) return 1;
+    wchar_t reason[1024];
+    wcsncpy(reason, why, 1023);
+    reason[1023] = 0;
+    wfmt(why, why_size, L"the runtime installed with the product (%ls) is not usable: %ls. Repair the product", full, reason);
+    return 0;
+  }
   DWORD n = GetEnvironmentVariableW(L"INUSE_JAVA_HOME", home, MAX_PATH);
   if (n > 0 && n < MAX_PATH) {
     if (runtime_at(home, rt, L"INUSE_JAVA_HOME", why, why_size)) return 1;
@@ -160,7 +172,7 @@ int wmain(int argc, wchar_t **argv) {
   }
 
   runtime rt;
-  if (!resolve(product, &rt, why, 2048)) return fail(L"%ls%ls", why, L"");
+  if (!resolve(bin, product, &rt, why, 2048)) return fail(L"%ls%ls", why, L"");
   wchar_t line[1024];
   wfmt(line, 1024, L"runtime %ls (Java %ls, %ls)", rt.home, rt.version, rt.source);
   keep_line(line);

@@ -58,13 +58,13 @@ final class MsiBuild {
             new String[] {"AdminUISequence", "UserExitDlg", "", "-2"},
             new String[] {"AdminUISequence", "FatalErrorDlg", "", "-3"});
 
-    Path build(Path wxs, String productVersion, Payload payload, Path broker, Path cli, Path msi) {
+    Path build(Path wxs, String productVersion, Payload payload, Path broker, Path cli, RuntimeFiles.Result runtime, Path msi) {
         ProductIdentity identity = payload.identity();
         String productCode = identity.productCode(productVersion);
         Path workDir = msi.toAbsolutePath().getParent();
         // wixl 0.101 cannot open an absolute Source path: give it one relative to its working folder
         Path source = workDir.relativize(payload.path().toAbsolutePath());
-        tools.run(workDir, Toolchain.WIXL, List.of("-a", "x64",
+        List<String> wixlArgs = new ArrayList<>(List.of("-a", "x64",
                 "-D", "Version=" + productVersion,
                 "-D", "ProductCode=" + unbraced(productCode),
                 "-D", "UpgradeCode=" + unbraced(identity.upgradeCode()),
@@ -76,7 +76,12 @@ final class MsiBuild {
                 "-D", "BrokerPath=" + workDir.relativize(broker.toAbsolutePath()),
                 "-D", "CliPath=" + workDir.relativize(cli.toAbsolutePath()),
                 "-D", "CliComponentGuid=" + unbraced(identity.cliComponentGuid()),
+                "-D", "Runtime=" + (runtime == null ? "no" : "yes"),
                 "-o", msi.toString(), wxs.toString()));
+        if (runtime != null) {
+            wixlArgs.add(runtime.wxs().toString());
+        }
+        tools.run(workDir, Toolchain.WIXL, wixlArgs);
         tools.run(msi.getParent(), Toolchain.MSIBUILD, List.of(msi.toString(), "-q",
                 "UPDATE `File` SET `Version`='" + payload.version() + "', `Language`='" + payload.languages()
                         + "' WHERE `File`='" + FILE_KEY + "'",
@@ -93,6 +98,11 @@ final class MsiBuild {
                 "UPDATE `CustomAction` SET `Type`=3649 WHERE `Action`='InuseRestoreCommit'",
                 "UPDATE `Property` SET `Value`='WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED;" + SECURE_PROPERTIES
                         + "' WHERE `Property`='SecureCustomProperties'"));
+        if (runtime != null && !runtime.sql().isEmpty()) {
+            List<String> sql = new ArrayList<>(List.of(msi.toString(), "-q"));
+            sql.addAll(runtime.sql());
+            tools.run(msi.getParent(), Toolchain.MSIBUILD, sql);
+        }
         addDialogs(wxs.toAbsolutePath().getParent().resolve("ui"), msi);
         return msi;
     }

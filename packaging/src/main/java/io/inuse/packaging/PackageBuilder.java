@@ -77,7 +77,8 @@ public final class PackageBuilder {
         Path cli = Launcher.build(tools, repo, pak, outDir.resolve("cli-" + revision));
         signed(cli.resolve(Launcher.EXE), productName);
         Path msi = outDir.resolve(payload.identity().msiFileName(revision));
-        new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, cli, msi);
+        RuntimeFiles.Result runtime = RuntimeFiles.write(pak, payload.identity(), outDir.resolve("runtime-" + revision), outDir);
+        new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, cli, runtime, msi);
         // signed before the checks, so that they (and the goldens after them) see the package as it ships
         signed(msi, productName);
         PackageVerifier verifier = new PackageVerifier(tools);

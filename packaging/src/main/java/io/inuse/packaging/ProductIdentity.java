@@ -110,6 +110,11 @@ public record ProductIdentity(String fileName) {
         return braced(uuid5(NAMESPACE, "cli-component:" + name()));
     }
 
+    /** The component of one file of the installed runtime, by its path inside the image ("bin/java.exe"). */
+    public String runtimeComponentGuid(String relative) {
+        return braced(uuid5(NAMESPACE, "runtime-component:" + name() + ":" + relative.toLowerCase(java.util.Locale.ROOT)));
+    }
+
     public String productName() {
         return "inuse " + stem() + " replacement";
     }

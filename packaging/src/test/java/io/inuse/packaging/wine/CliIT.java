@@ -155,6 +155,34 @@ class CliIT {
     }
 
     @Test
+    void aPackageThatEmbedsARuntimeInstallsItAndTheCommandLineRunsOnIt() throws Exception {
+        long start = System.nanoTime();
+        String scenario = "cli-installed-runtime";
+        io.inuse.packaging.PackageBuilder.Result embedded = new io.inuse.packaging.PackageBuilder(new io.inuse.packaging.Toolchain(), bed.repo)
+                .build(io.inuse.packaging.PackageBuilder.Spec.of(bed.v1.productVersion(), java.util.Optional.empty(), bed.engineJar,
+                        java.util.Optional.of(bed.runtimes.good())), bed.work.resolve("packages-cli-runtime"));
+        // every name that is not 8.3 has its short name beside it, as Windows Installer's Filename type wants
+        String files = new io.inuse.packaging.Toolchain().run(bed.work, io.inuse.packaging.Toolchain.MSIINFO,
+                List.of("export", embedded.msi().toString(), "File"));
+        assertTrue(files.contains("RELAY~1.PRO|relay.properties"), files);
+        assertTrue(files.contains("\tjava.exe\t"), files);
+        bed.scenario(scenario, wine -> {
+            Path log = bed.logFor(scenario, "install");
+            assertEquals(0, wine.msiexecLogged("/i", embedded.msi(), log), log.toString());
+            Path installed = wine.root().resolve("drive_c/Program Files/inuse/MAPI32/runtime");
+            assertTrue(Files.isRegularFile(installed.resolve("bin/java.exe")) && Files.isRegularFile(installed.resolve("release")),
+                    "the runtime is installed with the product");
+            // installed without INUSE_JAVA_HOME and with no registered Java: the launcher can only use the installed runtime
+            Cli status = inuse(wine, "status", "--verbose");
+            assertEquals(0, status.code(), status.toString());
+            assertTrue(status.err().contains("inuse: runtime C:\\Program Files\\inuse\\MAPI32\\runtime (Java 17.0.15, installed with the product)"),
+                    status.toString());
+            assertTrue(status.lines().contains("  state:    done: the file has the expected SHA-256"), status.toString());
+            ActionRun.report("cli: the installed runtime", start, "status exit 0 on <product>\\runtime, short names in the File table");
+        });
+    }
+
+    @Test
     void whoNamesAServiceAndBadInputIsOneLineWithItsCode() throws Exception {
         long start = System.nanoTime();
         String scenario = "cli-service-bad-input";
