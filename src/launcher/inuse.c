@@ -41,26 +41,25 @@ static int fail(const wchar_t *fmt, const wchar_t *a, const wchar_t *b) {
   return EXIT_UNAVAILABLE;
 }
 
-/* One argument quoted for CommandLineToArgvW (and Java's launcher, which follows the same rules), as
-   --arg=<argument>: the engine takes back exactly what was typed, and no runtime's launcher can take an
-   argument for one of its own (the test bed's stand-in java.exe turns a bare absolute Windows path into
-   a Unix one, for the class path's sake). */
-static int append_quoted(wchar_t *out, size_t size, size_t *at, const wchar_t *arg) {
-  size_t need = *at + 3 + 6 + 2 * wcslen(arg) + 2;
-  if (need >= size) return 0;
-  out[(*at)++] = L' ';
-  out[(*at)++] = L'"';
-  for (const wchar_t *p = L"--arg="; *p; p++) out[(*at)++] = *p;
-  for (const wchar_t *p = arg;; p++) {
-    size_t slashes = 0;
-    while (*p == L'\\') { p++; slashes++; }
-    if (*p == 0) { for (size_t i = 0; i < 2 * slashes; i++) out[(*at)++] = L'\\'; break; }
-    if (*p == L'"') { for (size_t i = 0; i < 2 * slashes + 1; i++) out[(*at)++] = L'\\'; }
-    else { for (size_t i = 0; i < slashes; i++) out[(*at)++] = L'\\'; }
-    out[(*at)++] = *p;
+/* One argument for the engine, as --arg-hex=<its UTF-8 bytes in hex>: Java's launcher on Windows builds
+   main's arguments from the ANSI command line (a character outside the machine's code page would come
+   out as '?'), and a runtime's launcher may take an argument for one of its own (an @argfile, a wildcard;
+   the test bed's stand-in java.exe turns a bare absolute Windows path into a Unix one). Hex digits pass
+   every one of them untouched; the engine decodes them (CliMain.arguments). */
+static int append_argument(wchar_t *out, size_t size, size_t *at, const wchar_t *arg) {
+  int bytes = WideCharToMultiByte(CP_UTF8, 0, arg, -1, NULL, 0, NULL, NULL);   /* with the terminator */
+  if (bytes <= 0 || *at + 12 + 2 * (size_t)bytes >= size) return 0;
+  char *utf8 = malloc((size_t)bytes);
+  if (!utf8) return 0;
+  WideCharToMultiByte(CP_UTF8, 0, arg, -1, utf8, bytes, NULL, NULL);
+  static const wchar_t digits[] = L"0123456789abcdef";
+  for (const wchar_t *p = L" --arg-hex="; *p; p++) out[(*at)++] = *p;
+  for (int i = 0; i < bytes - 1; i++) {
+    out[(*at)++] = digits[((unsigned char)utf8[i]) >> 4];
+    out[(*at)++] = digits[((unsigned char)utf8[i]) & 15];
   }
-  out[(*at)++] = L'"';
   out[*at] = 0;
+  free(utf8);
   return 1;
 }
 
@@ -75,6 +74,18 @@ static int runtime_at(const wchar_t *home, runtime *rt, const wchar_t *source, w
   }
   wcsncpy(rt->source, source, 63);
   return 1;
+}
+
+/* The runtime a source names and insists on: it is used, or the reason (why_format: the folder, then the
+   check's answer) is the end; no other source is tried (the administrator asked for that one). */
+static int runtime_or_why(const wchar_t *home, runtime *rt, const wchar_t *source, const wchar_t *why_format, wchar_t *why,
+                          size_t why_size) {
+  if (runtime_at(home, rt, source, why, why_size)) return 1;
+  wchar_t reason[1024];
+  wcsncpy(reason, why, 1023);
+  reason[1023] = 0;
+  wfmt(why, why_size, why_format, home, reason);
+  return 0;
 }
 
 static wchar_t *saved_java_home(const wchar_t *product) {
@@ -96,22 +107,11 @@ static int resolve(const wchar_t *bin, const wchar_t *product, runtime *rt, wcha
   if (wfmt(home, MAX_PATH, L"%ls\\..\\runtime", bin) && GetFileAttributesW(home) != INVALID_FILE_ATTRIBUTES) {
     wchar_t full[MAX_PATH];
     if (!GetFullPathNameW(home, MAX_PATH, full, NULL)) wcscpy(full, home);
-    if (runtime_at(full, rt, L"installed with the product", why, why_size)) return 1;
-    wchar_t reason[1024];
-    wcsncpy(reason, why, 1023);
-    reason[1023] = 0;
-    wfmt(why, why_size, L"the runtime installed with the product (%ls) is not usable: %ls. Repair the product", full, reason);
-    return 0;
+    return runtime_or_why(full, rt, L"installed with the product", L"the runtime installed with the product (%ls) is not usable: %ls. "
+                          L"Repair the product", why, why_size);
   }
   DWORD n = GetEnvironmentVariableW(L"INUSE_JAVA_HOME", home, MAX_PATH);
-  if (n > 0 && n < MAX_PATH) {
-    if (runtime_at(home, rt, L"INUSE_JAVA_HOME", why, why_size)) return 1;
-    wchar_t reason[1024];
-    wcsncpy(reason, why, 1023);
-    reason[1023] = 0;
-    wfmt(why, why_size, L"INUSE_JAVA_HOME=%ls is not usable: %ls", home, reason);
-    return 0;
-  }
+  if (n > 0 && n < MAX_PATH) return runtime_or_why(home, rt, L"INUSE_JAVA_HOME", L"INUSE_JAVA_HOME=%ls is not usable: %ls", why, why_size);
   wchar_t *saved = saved_java_home(product);
   if (saved && *saved) {
     if (runtime_at(saved, rt, L"the runtime the product was installed with", why, why_size)) { free(saved); return 1; }
@@ -177,13 +177,15 @@ int wmain(int argc, wchar_t **argv) {
   wfmt(line, 1024, L"runtime %ls (Java %ls, %ls)", rt.home, rt.version, rt.source);
   keep_line(line);
 
-  static wchar_t action[16384];
+  /* launch.c builds the engine's whole command line in 8192 characters: the java path, its options and the
+     class path take at most about 1,100 of them, the arguments the rest */
+  static wchar_t action[6144];
   size_t at = 0;
   wcscpy(action, L"cli");
   at = wcslen(action);
   for (int i = 1; i < argc; i++) {
-    if (!append_quoted(action, sizeof action / sizeof action[0] - 8000, &at, argv[i]))
-      return fail(L"the command line is too long%ls%ls", L"", L"");
+    if (!append_argument(action, sizeof action / sizeof action[0], &at, argv[i]))
+      return fail(L"the arguments are too long: at most about 3,000 characters of them%ls%ls", L"", L"");
   }
   wchar_t classpath[3 * MAX_PATH];
   wfmt(classpath, 3 * MAX_PATH, L"%ls\\%ls;%ls\\%ls", bin, JARS[0], bin, JARS[1]);
@@ -198,5 +200,6 @@ int wmain(int argc, wchar_t **argv) {
   runtime_release(&rt);
   for (size_t i = 0; i < held_count; i++) if (held[i]) CloseHandle(held[i]);
   if (b.result < 0) return fail(L"the engine gave no answer (see the lines above)%ls%ls", L"", L"");
+  if (rc != (UINT)b.result) return fail(L"the engine answered, then did not end cleanly (see the lines above)%ls%ls", L"", L"");
   return (int)rc;
 }

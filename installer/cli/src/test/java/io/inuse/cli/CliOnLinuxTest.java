@@ -152,12 +152,36 @@ class CliOnLinuxTest {
 
     @Test
     void aRegedit4ExportInTheAnsiCodePageReadsToo() throws Exception {
+        // REGEDIT4 writes a REG_MULTI_SZ as one ANSI byte a character: here "\??\C:\Café\a.tmp", the e-acute 0xE9
+        String value = "\\??\\C:\\Caf\u00e9\\a.tmp\0\0\0";
+        StringBuilder hex = new StringBuilder();
+        for (byte b : value.getBytes(java.nio.charset.Charset.forName("windows-1252"))) {
+            hex.append(hex.length() == 0 ? "" : ",").append(String.format("%02x", b));
+        }
         String text = "REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Control\\Session Manager]\r\n"
-                + "\"PendingFileRenameOperations\"=hex(7):" + hex("\\??\\C:\\a.tmp\0\0\0") + "\r\n";
-        Run r = run("pending", "--from", file("four.reg", text.getBytes(StandardCharsets.ISO_8859_1)).toString());
+                + "@=\"default \\\"quoted\\\"\"\r\n"
+                + "\"PendingFileRenameOperations\"=hex(7):" + hex + "\r\n"
+                + "\"DevProp\"=hex(ffff0012):01,02\r\n";
+        Run r = run("pending", "--from", file("four.reg", text.getBytes(java.nio.charset.Charset.forName("windows-1252"))).toString());
         assertEquals(0, r.code(), r.err());
-        assertEquals("   1  delete  C:\\a.tmp  [other]", r.lines().get(1));
+        assertEquals("   1  delete  C:\\Caf\u00e9\\a.tmp  [other]", r.lines().get(1));
         assertEquals("PendingFileRenameOperations2: none", r.lines().get(2));
+    }
+
+    @Test
+    void theReaderTakesTheDefaultValueEscapedQuotesAndLargeTypes() throws Exception {
+        String text = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\X]\r\n"
+                + "@=\"the \\\"default\\\" value\"\r\n"
+                + "\"a \\\"quoted\\\" name\"=dword:0000002a\r\n"
+                + "\"DevProp\"=hex(ffff0012):01,02,\\\r\n  03\r\n";
+        io.inuse.engine.cli.RegFile reg = io.inuse.engine.cli.RegFile.parse("x.reg", utf16(text));
+        assertEquals(3, reg.values().size());
+        assertEquals("", reg.values().get(0).name());
+        assertEquals("the \"default\" value\0", new String(reg.values().get(0).value().data(), StandardCharsets.UTF_16LE));
+        assertEquals("a \"quoted\" name", reg.values().get(1).name());
+        assertEquals(42, reg.values().get(1).value().data()[0]);
+        assertEquals(0xFFFF0012, reg.values().get(2).value().type());
+        assertEquals(3, reg.values().get(2).value().length(), "the continued hex line");
     }
 
     @Test

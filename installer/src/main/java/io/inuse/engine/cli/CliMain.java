@@ -24,16 +24,21 @@ public final class CliMain {
     }
 
     /**
-     * The command's arguments from the engine's: after {@code cli}, each one as {@code --arg=<argument>} (the
-     * launcher's form, src/launcher/inuse.c: no runtime's launcher touches it); anything else is dropped with a line.
+     * The command's arguments from the engine's: after {@code cli}, each one as {@code --arg-hex=<UTF-8 in hex>} (the
+     * launcher's form, src/launcher/inuse.c: Java's Windows launcher reads an ANSI command line, and no runtime's
+     * launcher touches hex digits); anything else is dropped with a line on stderr.
      */
     public static List<String> arguments(String[] engineArgs) {
         List<String> arguments = new ArrayList<>();
         for (int i = 1; i < engineArgs.length; i++) {
-            if (engineArgs[i].startsWith("--arg=")) {
-                arguments.add(engineArgs[i].substring("--arg=".length()));
-            } else {
-                System.err.println("ignored an engine argument not in the launcher's form --arg=...: " + engineArgs[i]);
+            String hex = engineArgs[i].startsWith("--arg-hex=") ? engineArgs[i].substring("--arg-hex=".length()) : null;
+            try {
+                if (hex == null || hex.length() % 2 != 0) {
+                    throw new IllegalArgumentException("not --arg-hex=<even number of hex digits>");
+                }
+                arguments.add(new String(java.util.HexFormat.of().parseHex(hex), java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                System.err.println("ignored an engine argument not in the launcher's form (" + e.getMessage() + "): " + engineArgs[i]);
             }
         }
         return arguments;

@@ -40,7 +40,8 @@ final class PendingCommand {
         List<String> text = new ArrayList<>();
         boolean live = from == null;
         RegFile export = live ? null : export(from);
-        List<JournalEntry> journal = live ? journal() : List.of();
+        List<String> notes = new ArrayList<>();
+        List<JournalEntry> journal = live ? journal(notes) : List.of();
         int stale = 0;
         int own = 0;
         boolean damaged = false;
@@ -94,6 +95,8 @@ final class PendingCommand {
         model.put("values", values);
         model.put("ownEntries", own);
         model.put("staleEntries", stale);
+        model.put("notes", new ArrayList<Object>(notes));
+        text.addAll(notes);
         text.add(own + " of this product's, " + stale + " stale" + (live ? "" : " (not checked: read from " + from + ")"));
         return new Cli.Answer(damaged ? Cli.BAD_DATA : stale > 0 ? Cli.ATTENTION : Cli.OK, model, text);
     }
@@ -179,16 +182,23 @@ final class PendingCommand {
         }
     }
 
-    private List<JournalEntry> journal() {
+    /** The product's journal; a note in {@code notes} when there is one that cannot be read (not elevated, or damaged). */
+    private List<JournalEntry> journal(List<String> notes) {
         if (product == null) {
             return List.of();
         }
         try {
             byte[] bytes = machine.readFile(product.folder().journal(), Machine.FILE_WRITE_MAX);
             return Journal.parse(product.folder().journal(), bytes).entries();
-        } catch (SessionException | JournalException e) {
-            return List.of();   // no journal yet, or one the actions will report: entries are marked by their names alone
+        } catch (SessionException e) {
+            if (e.win32Error() != 2 && e.win32Error() != 3) {
+                notes.add("the product's journal could not be read (" + e.getMessage() + "): entries are marked by their names"
+                        + " only; run inuse as an administrator");
+            }
+        } catch (JournalException e) {
+            notes.add("the product's journal is damaged (" + e.getMessage() + "): entries are marked by their names only");
         }
+        return List.of();
     }
 
     private RegFile export(String from) {

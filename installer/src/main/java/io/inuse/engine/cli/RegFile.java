@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * A registry export as regedit and {@code reg export} write it: "Windows Registry Editor Version 5.00" in
- * UTF-16LE with a byte-order mark and CRLF line ends, or "REGEDIT4" in the ANSI code page; {@code [key]}
+ * UTF-16LE with a byte-order mark and CRLF line ends, or "REGEDIT4" in the ANSI code page (read as Windows-1252, its
+ * hex(2) and hex(7) values one byte a character); {@code [key]}
  * sections, {@code "name"=} values of the forms {@code "text"}, {@code dword:}, {@code hex:} and
  * {@code hex(N):} with lines continued by a trailing backslash. A value or key being deleted ({@code =-},
  * {@code [-key]}) is no value. Anything else is refused with the line number and what is wrong.
@@ -57,6 +58,7 @@ public final class RegFile {
                     + "', not '" + V5 + "' (regedit, reg export) or '" + V4 + "'. Export the key with: reg export"
                     + " \"HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\" pending.reg");
         }
+        boolean ansi = header.equals(V4);
         List<Value> values = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         String key = null;
@@ -88,7 +90,7 @@ public final class RegFile {
             if (key == null) {
                 continue;   // a value of a key being deleted, or before any key: nothing to read
             }
-            Optional<Value> value = value(file, first, key, logical.toString());
+            Optional<Value> value = value(file, first, key, logical.toString(), ansi);
             if (value.isPresent()) {
                 values.add(value.get());
             }
@@ -135,7 +137,11 @@ public final class RegFile {
         return k.equals(s) || k.endsWith("\\" + s);
     }
 
-    private static Optional<Value> value(String file, int line, String key, String text) throws RegFileException {
+    /**
+     * One value line. {@code ansi}: a REGEDIT4 export, whose hex(2) and hex(7) bytes are text in the ANSI code page
+     * (one byte a character), made UTF-16LE here as the registry holds it.
+     */
+    private static Optional<Value> value(String file, int line, String key, String text, boolean ansi) throws RegFileException {
         String name;
         int rest;
         if (text.startsWith("@=")) {
@@ -184,10 +190,15 @@ public final class RegFile {
             if (!isHex(t) || t.length() > 8) {
                 throw new RegFileException(where + ": hex(" + t + ") is not a value type");
             }
-            type = Integer.parseInt(t, 16);
+            type = Integer.parseUnsignedInt(t, 16);
             list = data.substring(data.indexOf("):") + 2);
         } else {
             throw new RegFileException(where + ": the data '" + abbreviate(data) + "' is none of \"text\", dword:, hex: or hex(N):");
+        }
+        if (ansi && (type == RegValue.REG_EXPAND_SZ || type == RegValue.REG_MULTI_SZ)) {
+            byte[] text8 = bytes(where, list, RegValue.REG_BINARY);
+            String decoded = new String(text8, Charset.forName("windows-1252"));
+            return Optional.of(new Value(key, name, new RegValue(type, decoded.getBytes(StandardCharsets.UTF_16LE)), line));
         }
         return Optional.of(new Value(key, name, new RegValue(type, bytes(where, list, type)), line));
     }

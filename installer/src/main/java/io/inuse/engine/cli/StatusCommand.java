@@ -22,7 +22,9 @@ import java.util.Optional;
  * reboot, or the file in place is not the product's, decided by the file's SHA-256 against the expected one
  * (the reboot-pending record's, else the package's staged file's) and by this product's entries in
  * PendingFileRenameOperations, not by a record alone; where the original's backup is; and a record whose
- * file has the expected hash is removed (done). Exit 0 all done, 1 a reboot is pending, 2 a file differs.
+ * file has the expected hash is removed (done). Exit 0 all done (or a newer file kept), 1 a replacement waits
+ * for the reboot, 2 a file differs. A reboot that only deletes this product's renamed-aside file
+ * (renameaside) is "reboot needed: yes" with exit 0: the replacement itself is done.
  */
 final class StatusCommand {
     private final Machine machine;
@@ -68,13 +70,20 @@ final class StatusCommand {
                 anyPending = true;
             } else if (inPlace.sha256 != null && inPlace.sha256.equalsIgnoreCase(expected.sha256)) {
                 state = "done";
+            } else if (newer(inPlace.version, expected.version)) {
+                state = "kept-newer";   // the product never downgrades: a newer file in place is left, as designed
             } else {
                 state = "differs";
                 anyDiffers = true;
             }
             boolean removed = false;
+            String notRemoved = null;
             if (state.equals("done") && record.isPresent()) {
-                removed = RebootRecord.remove(machine, productId, target);
+                try {
+                    removed = RebootRecord.remove(machine, productId, target);
+                } catch (SessionException e) {
+                    notRemoved = e.getMessage();
+                }
             }
             String backup = product.folder().backup(target);
             Version original = version(backup);
@@ -92,6 +101,7 @@ final class StatusCommand {
                 r.put("queuedAt", record.get().queuedAt());
                 r.put("lockers", new ArrayList<Object>(record.get().lockers()));
                 r.put("removedAsDone", removed);
+                r.put("notRemoved", notRemoved);
             }
             t.put("record", r);
             t.put("backup", original.sha256 == null ? null : backup);
@@ -106,7 +116,8 @@ final class StatusCommand {
             }
             if (record.isPresent()) {
                 text.add("  record:   " + r.get("key") + ", queued at " + record.get().queuedAt() + (record.get().lockers().isEmpty() ? ""
-                        : ", held by " + String.join("; ", record.get().lockers())) + (removed ? " (done: removed now)" : ""));
+                        : ", held by " + String.join("; ", record.get().lockers())) + (removed ? " (done: removed now)" : "")
+                        + (notRemoved != null ? " (done, but it could not be removed: " + notRemoved + "; run inuse as an administrator)" : ""));
             }
             text.add("  backup:   " + (original.sha256 == null ? "none" : backup + " (" + original.version + ")"));
         }
@@ -123,8 +134,21 @@ final class StatusCommand {
         return switch (state) {
             case "done" -> "done: the file has the expected SHA-256";
             case "reboot-pending" -> "reboot pending: the replacement waits for the next reboot";
+            case "kept-newer" -> "kept newer: the file in place is newer than the product's, which never downgrades it";
             default -> "differs: the file in place is not the one this product put there (left alone, or changed since)";
         };
+    }
+
+    /** Whether version {@code a} is higher than {@code b} (both "1.2.3.4"; false when either is unknown). */
+    private static boolean newer(String a, String b) {
+        if (a == null || b == null || a.isEmpty() || b.isEmpty()) {
+            return false;
+        }
+        try {
+            return io.inuse.pe.FileVersion.parse(a).compareTo(io.inuse.pe.FileVersion.parse(b)) > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** A file's version and SHA-256; both null when it is absent. */

@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * The reboot-pending record (docs/cli.md, "The reboot-pending record"): while a replacement of a target
  * waits for the next reboot, the product keeps, under
- * {@code HKLM\SOFTWARE\inuse\<product id>\RebootPending\<folder>/<relative>/<NAME>}, the values a ConfigMgr
+ * {@code HKLM\SOFTWARE\inuse\<product id>\RebootPending\<folder>#<relative>#<NAME>}, the values a ConfigMgr
  * or Intune detection script reads together with the file's SHA-256: {@code File} (the full path),
  * {@code NewVersion}, {@code Sha256} (lower-case hex, of the file that the boot-time move puts there),
  * {@code Lockers} (REG_MULTI_SZ, what held it), {@code QueuedAt} (UTC, ISO 8601) and {@code Run} (the run id).
@@ -39,10 +39,13 @@ public record RebootRecord(String key, String file, String newVersion, String sh
         return "SOFTWARE\\inuse\\" + productId + "\\RebootPending";
     }
 
-    /** The record's key for a target: {@code ...\RebootPending\System/MAPI32.DLL} (one flat subkey per target). */
+    /**
+     * The record's key for a target: {@code ...\RebootPending\System#MAPI32.DLL}, one flat subkey per target, its parts
+     * joined with {@code #} (PowerShell's registry provider takes a {@code /} in a key name for a separator).
+     */
     public static String keyOf(String productId, Target target) {
-        return root(productId) + "\\" + target.folder().name() + "/" + (target.relative().isEmpty() ? ""
-                : target.relative().replace('\\', '/') + "/") + target.name().toUpperCase(Locale.ROOT);
+        return root(productId) + "\\" + target.folder().name() + "#" + (target.relative().isEmpty() ? ""
+                : target.relative().replace('\\', '#') + "#") + target.name().toUpperCase(Locale.ROOT);
     }
 
     /** Writes the record, {@code File} last: a script that sees {@code File} sees the whole record. */
@@ -146,24 +149,38 @@ public record RebootRecord(String key, String file, String newVersion, String sh
             return;
         }
         boolean done = record.get().done(machine);
-        remove(machine, productId, target);
-        log.line("reboot-pending record of " + record.get().file() + " (queued at " + record.get().queuedAt() + ", " + record.get().newVersion()
-                + ") removed: " + (done ? "the replacement is done, the file has SHA-256 " + record.get().sha256()
-                : "this install replaces its boot-time move"));
+        if (removeLogged(machine, productId, target, log)) {
+            log.line("reboot-pending record of " + record.get().file() + " (queued at " + record.get().queuedAt() + ", "
+                    + record.get().newVersion() + ") removed: " + (done ? "the replacement is done, the file has SHA-256 "
+                    + record.get().sha256() : "this install replaces its boot-time move"));
+        }
     }
 
     /** Removes a target's record when this run wrote it (the run's rollback). */
     static void clearRun(Machine machine, String productId, Target target, String run, Replacer.Log log) {
         Optional<RebootRecord> record = read(machine, productId, target);
-        if (record.isPresent() && record.get().run().equals(run)) {
-            remove(machine, productId, target);
+        if (record.isPresent() && record.get().run().equals(run) && removeLogged(machine, productId, target, log)) {
             log.line("rollback: reboot-pending record of " + record.get().file() + " removed");
         }
     }
 
     /**
+     * {@link #remove}, a failure a log line: the record is the scripts' copy of the journal, and a record that cannot be
+     * removed never fails an install, a rollback or an uninstall. True when it was removed.
+     */
+    static boolean removeLogged(Machine machine, String productId, Target target, Replacer.Log log) {
+        try {
+            return remove(machine, productId, target);
+        } catch (SessionException e) {
+            log.line("the reboot-pending record HKLM\\" + keyOf(productId, target) + " could not be removed (" + e.getMessage()
+                    + "): it stays; inuse status compares it with the file's hash");
+            return false;
+        }
+    }
+
+    /**
      * After a rollback of run {@code run}: the records that run wrote are removed, and an earlier run's
-     * boot-time move that the rollback queued again (REQUEUED) gets its record back (QueuedAt: now).
+     * boot-time move that the rollback queued again (REQUEUED) gets its record back (QueuedAt: now; Run: the run that queued it).
      */
     public static void afterRollback(Machine machine, String productId, List<Target> targets, Journal journal, String run,
             Replacer.Log log) {
@@ -178,10 +195,24 @@ public record RebootRecord(String key, String file, String newVersion, String sh
             for (JournalEntry entry : last.entries()) {
                 if (entry.op() == JournalEntry.Op.REQUEUED && !entry.field("destination").isEmpty()
                         && PendingRename.samePath(entry.field("target"), path)) {
-                    record(machine, productId, target, path, entry.field("temp"), entry.field("to"), entry.lockers(), run, log);
+                    record(machine, productId, target, path, entry.field("temp"), entry.field("to"), entry.lockers(),
+                            queuedBy(runs, entry, run), log);
                 }
             }
         }
+    }
+
+    /** The run id of the run whose QUEUED line has the requeued entry's strings; {@code fallback} when none has. */
+    private static String queuedBy(List<Journal.Run> runs, JournalEntry requeued, String fallback) {
+        for (Journal.Run r : runs) {
+            for (JournalEntry e : r.entries()) {
+                if (e.op() == JournalEntry.Op.QUEUED && e.field("source").equals(requeued.field("source"))
+                        && e.field("destination").equals(requeued.field("destination"))) {
+                    return r.runId();
+                }
+            }
+        }
+        return fallback;
     }
 
     /**
@@ -190,7 +221,7 @@ public record RebootRecord(String key, String file, String newVersion, String sh
      */
     public static void removeAll(Machine machine, String productId, List<Target> targets, Replacer.Log log) {
         for (Target target : targets) {
-            if (remove(machine, productId, target)) {
+            if (removeLogged(machine, productId, target, log)) {
                 log.line("reboot-pending record of " + target + " removed with the product");
             }
         }

@@ -75,11 +75,49 @@ class CliTest extends ReplaceFixture {
     void aFileSomeoneElsePutThereAfterTheRebootIsDifferentNotDone() {
         installHeld();
         reboot();
-        machine.disk.put(DLL, image(1, 3, 0, 0));
+        machine.disk.put(DLL, image(1, 1, 0, 0));
         assertEquals(Cli.DIFFERS, cli("status"));
         assertTrue(out.contains("  state:    differs: the file in place is not the one this product put there (left alone, or changed since)"),
                 out.toString());
         assertTrue(RebootRecord.read(machine, "MAPI32", MAPI).isPresent(), "a record that is not done stays");
+    }
+
+    @Test
+    void aNewerFileTheProductLeftIsKeptNewerAndExit0() {
+        put(DLL, image(2, 0, 0, 0));
+        assertEquals(Cli.OK, cli("status"), out.toString());
+        assertTrue(out.contains("  state:    kept newer: the file in place is newer than the product's, which never downgrades it"),
+                out.toString());
+    }
+
+    @Test
+    void aRenamedAsideFileWaitingForItsDeleteIsDoneWithARebootNeeded() {
+        put(DLL, image(1, 0, 0, 0));
+        machine.process(77, "C:\\Program Files\\UPS\\upsmon.exe", DLL).lock(DLL);
+        Replacer replacer = new Replacer(machine, FOLDER, CODE, RUN, text -> { }).strategy(io.inuse.engine.replace.Policy.Strategy.RENAME_ASIDE);
+        replacer.act(Plan.decide(replacer.facts(new Detector(machine).detect(List.of(MAPI)), Journal.empty()), false), Journal.empty());
+        assertEquals(Cli.OK, cli("status"), out.toString());
+        assertTrue(out.contains("  state:    done: the file has the expected SHA-256"), out.toString());
+        assertTrue(out.contains("reboot needed: yes"), out.toString());
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("  pending:  delete " + DLL + ".inuse-old-")), out.toString());
+    }
+
+    @Test
+    void aDoneRecordThatCannotBeRemovedIsStillDone() {
+        installHeld();
+        reboot();
+        machine.failing.put("regDeleteValue", 5L);
+        assertEquals(Cli.OK, cli("status"), err.toString());
+        assertTrue(out.stream().anyMatch(l -> l.contains("(done, but it could not be removed: ")), out.toString());
+    }
+
+    @Test
+    void aJournalThatCannotBeReadIsSaid() {
+        installHeld();
+        machine.file("C:\\Windows\\system32", 1, 42);
+        machine.failing.put("readFile", 5L);
+        assertEquals(Cli.OK, cli("pending"));
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("the product's journal could not be read")), out.toString());
     }
 
     @Test
@@ -109,6 +147,16 @@ class CliTest extends ReplaceFixture {
         assertTrue(out.get(0).startsWith("PendingFileRenameOperations: DAMAGED: "), out.toString());
         assertEquals(Cli.BAD_DATA, cli("status"));
         assertTrue(err.get(0).startsWith("inuse: the registry value PendingFileRenameOperations is damaged"), err.toString());
+    }
+
+    @Test
+    void theLaunchersArgumentsComeBackAsTyped() {
+        // src/launcher/inuse.c: " --arg-hex=" and the UTF-8 bytes; "C:\Ελένη\x.dll" holds no character of Windows-1252
+        String typed = "C:\\\u0395\u03bb\u03ad\u03bd\u03b7\\x \"q\".dll";
+        String hex = java.util.HexFormat.of().formatHex(typed.getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of("who", typed), CliMain.arguments(new String[] {"cli", "--arg-hex=77686f", "--arg-hex=" + hex}));
+        assertEquals(List.of("who"), CliMain.arguments(new String[] {"cli", "--arg-hex=77686f", "--arg=raw", "--arg-hex=abc"}),
+                "anything not in the launcher's form is dropped");
     }
 
     @Test

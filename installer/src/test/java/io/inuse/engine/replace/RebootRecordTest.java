@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The reboot-pending record: written when a move is queued, removed when done, superseded, rolled back or uninstalled. */
 class RebootRecordTest extends ReplaceFixture {
-    static final String KEY = "SOFTWARE\\inuse\\MAPI32\\RebootPending\\System/MAPI32.DLL";
+    static final String KEY = "SOFTWARE\\inuse\\MAPI32\\RebootPending\\System#MAPI32.DLL";
 
     final List<String> log = new ArrayList<>();
 
@@ -46,9 +46,7 @@ class RebootRecordTest extends ReplaceFixture {
         assertEquals(RUN + "\0", value("Run"));
         RebootRecord record = RebootRecord.read(machine, "MAPI32", MAPI).orElseThrow();
         assertFalse(record.done(machine), "the old file is still in place");
-        // the simulated reboot: the move happens, and the file now has the expected hash
-        machine.registry.read(RegRoot.HKLM, io.inuse.engine.machine.FakeRegistry.SESSION_MANAGER, "PendingFileRenameOperations")
-                .orElseThrow();
+        // the move's effect at the boot: the file now has the expected hash
         machine.disk.put(DLL, image(1, 2, 0, 0));
         assertTrue(record.done(machine));
         assertEquals(1, RebootRecord.clearDone(machine, "MAPI32", List.of(MAPI)).size());
@@ -86,6 +84,7 @@ class RebootRecordTest extends ReplaceFixture {
         RebootRecord.afterRollback(machine, "MAPI32", List.of(MAPI), undone, RUN, log::add);
         RebootRecord back = RebootRecord.read(machine, "MAPI32", MAPI).orElseThrow(() -> new AssertionError(log.toString()));
         assertEquals("1.2.0.0", back.newVersion());
+        assertEquals(UPGRADE_RUN, back.run(), "the record names the run that queued the move again");
         assertEquals(Replacer.sha256(image(1, 2, 0, 0)), back.sha256());
         assertTrue(PendingEdit.isPending(machine, "\\??\\" + DLL + ".inuse-1.tmp", "!\\??\\" + DLL), "the first run's move is queued again");
     }
@@ -98,6 +97,16 @@ class RebootRecordTest extends ReplaceFixture {
         Journal undone = new Undo(machine, FOLDER, CODE, RUN, log::add).rollBack(journal);
         RebootRecord.afterRollback(machine, "MAPI32", List.of(MAPI), undone, RUN, log::add);
         assertEquals(Optional.empty(), RebootRecord.read(machine, "MAPI32", MAPI));
+    }
+
+    @Test
+    void aRecordThatCannotBeRemovedIsALineNotAFailedInstall() {
+        put(DLL, image(1, 0, 0, 0));
+        machine.process(77, "C:\\Program Files\\UPS\\upsmon.exe", DLL).lock(DLL);
+        Journal first = install(UPGRADE_RUN, Journal.empty());
+        machine.failing.put("regDeleteKey", 5L);
+        install(RUN, first);
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("the reboot-pending record HKLM\\" + KEY + " could not be removed")), log.toString());
     }
 
     @Test

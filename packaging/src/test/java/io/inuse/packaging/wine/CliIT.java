@@ -30,7 +30,7 @@ class CliIT {
     private static final String DLL = "MAPI32.DLL";
     private static final String TARGET = "C:\\windows\\system32\\" + DLL;
     private static final String INUSE = "C:\\Program Files\\inuse\\MAPI32\\bin\\inuse.exe";
-    private static final String RECORD = "HKLM\\SOFTWARE\\inuse\\MAPI32\\RebootPending\\System/MAPI32.DLL";
+    private static final String RECORD = "HKLM\\SOFTWARE\\inuse\\MAPI32\\RebootPending\\System#MAPI32.DLL";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static WineTestBed bed;
 
@@ -96,7 +96,7 @@ class CliIT {
             try (Locker locker = Locker.start(wine, bed.wintest, TARGET, bed.logFor(scenario, "locker").getParent())) {
                 ActionRun upgrade = install(wine, scenario, "install-v2", bed.v2.msi());
                 assertEquals(3010, upgrade.exit(), upgrade.logFile().toString());
-                upgrade.contains("reboot-pending record HKLM\\SOFTWARE\\inuse\\MAPI32\\RebootPending\\System/MAPI32.DLL: "
+                upgrade.contains("reboot-pending record HKLM\\SOFTWARE\\inuse\\MAPI32\\RebootPending\\System#MAPI32.DLL: "
                         + bed.v2.payload().version() + ", SHA-256 " + expected);
 
                 Cli who = inuse(wine, "who", TARGET);
@@ -216,6 +216,13 @@ class CliIT {
             assertEquals(65, bad.code());
             assertEquals(1, bad.err().lines().count(), bad.toString());
             assertTrue(bad.err().startsWith("inuse: C:\\notes.reg is not a registry export"), bad.toString());
+            // a path outside the ANSI code page comes through the launcher and the runtime as typed
+            Path greek = wine.root().resolve("drive_c/\u0395\u03bb\u03ad\u03bd\u03b7");
+            Files.createDirectories(greek);
+            Files.copy(bed.v1.payload().path(), greek.resolve(DLL));
+            Cli far = inuse(wine, "pe", "C:\\\u0395\u03bb\u03ad\u03bd\u03b7\\" + DLL);
+            assertEquals(0, far.code(), far.toString());
+            assertEquals("C:\\\u0395\u03bb\u03ad\u03bd\u03b7\\" + DLL, far.lines().get(0));
             Cli pe = inuse(wine, "pe", TARGET, "--json");
             assertEquals(0, pe.code());
             assertEquals(bed.v1.payload().version().toString(), pe.json().get("fileVersion").asText());

@@ -54,7 +54,7 @@ class SystemTrustIT {
             ActionRun run = install(bed, wine, "trust-deferred", bed.probes, javaHome(overreach));
             assertEquals(0, run.exit());
             // the immediate action may query its database
-            run.contains("inuse: InuseProbe: immediate query SELECT `FileName`, `Version`, `Attributes` FROM `File`: "
+            run.contains("inuse: InuseProbe: immediate query SELECT `FileName`, `Version`, `Attributes` FROM `File` WHERE `File` = 'TargetDll': "
                     + "[[MAPI32.DLL, " + bed.v1.payload().version() + ", 512]]");
             // the deferred one gets CustomActionData, ProductCode and UserSID, and nothing else
             run.contains("inuse broker: the deferred action InuseProbeDeferred asked for the property ProductVersion, which Windows "

@@ -23,7 +23,7 @@ public final class DeferredOverreach {
     public static void main(String[] args) {
         boolean deferred = args[args.length - 1].equals(Probe.DEFERRED);
         System.exit(Main.serve(session -> {
-            String files = "SELECT `FileName`, `Version`, `Attributes` FROM `File`";
+            String files = "SELECT `FileName`, `Version`, `Attributes` FROM `File` WHERE `File` = 'TargetDll'";
             if (!deferred) {
                 session.log("immediate query " + files + ": " + session.query(files));
                 new Probe().run(session);
