@@ -226,7 +226,14 @@ class CliIT {
             Cli pe = inuse(wine, "pe", TARGET, "--json");
             assertEquals(0, pe.code());
             assertEquals(bed.v1.payload().version().toString(), pe.json().get("fileVersion").asText());
-            ActionRun.report("cli: who names a service, bad input", start, "who exit 1 naming the service, 0 when free; 66, 64, 65 with one line");
+            // the uninstall takes the command line, and the product's registry key, with it
+            Path log = bed.logFor(scenario, "uninstall");
+            assertEquals(0, wine.msiexecLogged("/x", bed.v1.msi(), log, bed.javaHome), log.toString());
+            assertFalse(Files.exists(wine.root().resolve("drive_c/Program Files/inuse")), "no folder of the product is left");
+            String key = wine.wine("reg", "query", "HKLM\\SOFTWARE\\inuse\\MAPI32");
+            assertFalse(key.contains("JavaHome") || key.contains("RebootPending"), "the product's key is gone: " + key);
+            ActionRun.report("cli: who names a service, bad input", start, "who exit 1 naming the service, 0 when free; 66, 64, 65 with one line;"
+                    + " uninstall removes bin and the product's key");
         });
     }
 }
