@@ -13,7 +13,17 @@ import java.nio.file.Path;
  * Its FileVersion and languages fill the File table, which wixl leaves empty; its file name names
  * the product ({@link ProductIdentity}).
  */
-public record Payload(Path path, String fileName, FileVersion version, String languages, long size) {
+public record Payload(Path path, String fileName, FileVersion version, String languages, long size, String upgradeCode) {
+
+    public Payload(Path path, String fileName, FileVersion version, String languages, long size) {
+        this(path, fileName, version, languages, size, null);
+    }
+
+    /** The same payload in a product whose UpgradeCode its project names ({@link ProductIdentity#withUpgradeCode}). */
+    public Payload withUpgradeCode(String code) {
+        ProductIdentity.of(fileName).withUpgradeCode(code);
+        return new Payload(path, fileName, version, languages, size, code);
+    }
 
     public static Payload inspect(Path path) {
         String hint = " Give -Dinuse.payload the path of an x64 DLL with a VERSIONINFO resource, or drop it to build the demo MAPI32.DLL.";
@@ -46,6 +56,6 @@ public record Payload(Path path, String fileName, FileVersion version, String la
 
     /** The product this payload makes: UpgradeCode, component GUID, ProductName, MSI file name. */
     public ProductIdentity identity() {
-        return ProductIdentity.of(fileName);
+        return upgradeCode == null ? ProductIdentity.of(fileName) : ProductIdentity.of(fileName).withUpgradeCode(upgradeCode);
     }
 }

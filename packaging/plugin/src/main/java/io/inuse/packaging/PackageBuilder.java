@@ -35,7 +35,16 @@ public final class PackageBuilder {
      * the target list ({@link PackageTargets}, derived from the payload) after the engine jar unless
      * {@code pak} holds an {@code engine/inuse-targets.jar} already.
      */
-    public record Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak) {
+    public record Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak, Optional<String> upgradeCode) {
+        public Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak) {
+            this(revision, payload, pak, Optional.empty());
+        }
+
+        /** The same with the UpgradeCode the project names (the Maven plugin's), instead of the one derived from the payload's name. */
+        public Spec withUpgradeCode(String code) {
+            return new Spec(revision, payload, pak, Optional.of(code));
+        }
+
         public static Spec of(String revision, Optional<Path> payload, Path engineJar, Optional<Path> runtimeImage) {
             return new Spec(revision, payload, EnginePak.entries(engineJar, runtimeImage.orElse(null)));
         }
@@ -67,7 +76,8 @@ public final class PackageBuilder {
         Path dll = spec.payload().isPresent() ? userPayload(spec.payload().get(), outDir.resolve("signed-" + revision))
                 : signed(DemoPayload.build(tools, repo.resolve("src/payload"), version, outDir.resolve("native-" + revision)),
                         ProductIdentity.of(DemoPayload.FILE_NAME).productName());
-        Payload payload = Payload.inspect(dll);
+        Payload inspected = Payload.inspect(dll);
+        Payload payload = spec.upgradeCode().isPresent() ? inspected.withUpgradeCode(spec.upgradeCode().get()) : inspected;
         String productName = payload.identity().productName();
         List<PackageTargets.Entry> targets = PackageTargets.of(payload);
         PackageTargets.check(targets);

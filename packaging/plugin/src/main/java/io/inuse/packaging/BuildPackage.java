@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The build's entry point, run by Maven in the {@code package} phase of packaging/ (exec-maven-plugin):
@@ -19,6 +20,15 @@ public final class BuildPackage {
     private BuildPackage() {
     }
 
+    /**
+     * What one build needs: the sources (a folder with src/broker, src/launcher, src/payload and wix), the output
+     * folder, the version, the payload (empty: the demo), the engine jar, an optional runtime image, the goldens to
+     * compare with (empty: none), the signing configuration, and the UpgradeCode the project names (empty: derived).
+     */
+    public record Options(Path sources, Path out, String revision, Optional<Path> payload, Path engineJar, Optional<Path> runtimeImage,
+            Optional<Path> golden, boolean updateGolden, Optional<Signing> signing, Optional<String> upgradeCode) {
+    }
+
     public static void main(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (String arg : args) {
@@ -31,7 +41,7 @@ public final class BuildPackage {
         Toolchain tools = new Toolchain();
         Path repo = Path.of(required(options, "repo")).toAbsolutePath().normalize();
         String revision = options.getOrDefault("revision", "");
-        var version = Revision.parse(revision);
+        Revision.parse(revision);
         Optional<Path> payload = optionalPath(options, "payload", "-Dinuse.payload");
         Optional<Path> runtimeImage = optionalPath(options, "runtime-image", "-Dinuse.runtimeImage");
         Optional<Signing> signing = Signing.configure(tools, new Signing.Options(
@@ -39,30 +49,42 @@ public final class BuildPackage {
                 optionalPath(options, "sign-password-file", "-Dinuse.sign.passwordFile"),
                 options.getOrDefault("sign-timestamp-url", ""), options.getOrDefault("sign-payload", "")),
                 System.getenv(Signing.PASSWORD_VARIABLE));
-        PackageBuilder.Spec spec = PackageBuilder.Spec.of(revision, payload,
-                Path.of(required(options, "engine-jar")), runtimeImage);
-        System.out.println(signing.map(Signing::summary)
-                .orElse("inuse: not signed (no -Dinuse.sign.certificate): the package and the DLLs the build makes carry no Authenticode signature"));
-        PackageBuilder.Result result = new PackageBuilder(tools, repo, signing).build(spec, Path.of(required(options, "out")));
-        boolean update = Boolean.parseBoolean(options.getOrDefault("update-golden", "false"));
-        Path golden = Path.of(required(options, "golden"));
-        var files = new PackageVerifier(tools).compareWithGoldens(result.msi(), golden, result.productVersion(),
-                result.payload(), update);
-        System.out.println("inuse: " + (update ? "wrote " : "checked ") + files.size() + " golden table dumps in " + golden);
-        System.out.println(runtimeImage.map(p -> "inuse: runtime image " + p + " embedded in the package")
-                .orElse("inuse: no runtime image given (-Dinuse.runtimeImage): the package will use the target's Java (INUSE_JAVA_HOME or a registered Java 17+ x64)"));
-        System.out.println("inuse: product '" + result.identity().productName() + "', UpgradeCode " + result.identity().upgradeCode()
+        build(tools, new Options(repo, Path.of(required(options, "out")), revision, payload, Path.of(required(options, "engine-jar")),
+                runtimeImage, Optional.of(Path.of(required(options, "golden"))),
+                Boolean.parseBoolean(options.getOrDefault("update-golden", "false")), signing, Optional.empty()), System.out::println);
+    }
+
+    /** Builds, checks (and compares with the goldens when given), writes the Group Policy template; each step said in one line. */
+    public static PackageBuilder.Result build(Toolchain tools, Options o, Consumer<String> say) {
+        var version = Revision.parse(o.revision());
+        PackageBuilder.Spec spec = PackageBuilder.Spec.of(o.revision(), o.payload(), o.engineJar(), o.runtimeImage());
+        if (o.upgradeCode().isPresent()) {
+            spec = spec.withUpgradeCode(o.upgradeCode().get());
+        }
+        say.accept(o.signing().map(Signing::summary)
+                .orElse("inuse: not signed (no signing certificate): the package and the DLLs the build makes carry no Authenticode signature"));
+        PackageBuilder.Result result = new PackageBuilder(tools, o.sources(), o.signing()).build(spec, o.out());
+        if (o.golden().isPresent()) {
+            Path golden = o.golden().get();
+            var files = new PackageVerifier(tools).compareWithGoldens(result.msi(), golden, result.productVersion(),
+                    result.payload(), o.updateGolden());
+            say.accept("inuse: " + (o.updateGolden() ? "wrote " : "checked ") + files.size() + " golden table dumps in " + golden);
+        }
+        say.accept(o.runtimeImage().map(p -> "inuse: runtime image " + p + " embedded in the package")
+                .orElse("inuse: no runtime image given: the package will use the target's Java (INUSE_JAVA_HOME or a registered Java 17+ x64)"));
+        say.accept("inuse: product '" + result.identity().productName() + "', UpgradeCode " + result.identity().upgradeCode()
                 + ", ProductCode " + result.productCode() + " (named after the payload's file name " + result.payload().fileName() + ")");
-        if (revision.split("\\.").length == 4) {
-            System.out.println("inuse: note: -Drevision=" + revision + " has a fourth part (" + version.revision()
+        if (o.revision().split("\\.").length == 4) {
+            say.accept("inuse: note: version " + o.revision() + " has a fourth part (" + version.revision()
                     + "), which Windows Installer ignores when it compares versions: a package that differs only there neither upgrades nor is refused as a downgrade");
         }
-        System.out.println("inuse: MSI built: " + result.msi() + " (ProductVersion " + result.productVersion() + ", "
+        say.accept("inuse: MSI built: " + result.msi() + " (ProductVersion " + result.productVersion() + ", "
                 + result.payload().fileName() + " " + result.payload().version() + ", x64)");
         Path template = PolicyTemplate.write(result.msi().getParent(), MsiBuild.productFolder(result.payload().fileName()),
                 result.identity().productName());
-        System.out.println("inuse: Group Policy template: " + template + " and en-US/" + template.getFileName().toString()
+        say.accept("inuse: Group Policy template: " + template + " and en-US/" + template.getFileName().toString()
                 .replace(".admx", ".adml") + " (copy both into PolicyDefinitions)");
+        return result;
     }
 
     /** A path option, absent when empty; a path this JVM cannot encode is refused with the fix (a UTF-8 locale). */

@@ -10,10 +10,22 @@ import java.util.List;
  * Builds the demo MAPI32.DLL (src/payload) with mingw-w64 for one version: the version goes into
  * a generated header that both the C source and the version resource include.
  */
-final class DemoPayload {
+public final class DemoPayload {
     static final String FILE_NAME = "MAPI32.DLL";
 
     private DemoPayload() {
+    }
+
+    /**
+     * {@code DemoPayload <src/payload folder> <revision> <output folder>}: the demo DLL of this repository's package
+     * (packaging/pom.xml runs it before the plugin packages it).
+     */
+    public static void main(String[] args) {
+        if (args.length != 3) {
+            throw new BuildException("usage: DemoPayload <src/payload folder> <revision> <output folder>");
+        }
+        Path dll = build(new Toolchain(), Path.of(args[0]), Revision.parse(args[1]), Path.of(args[2]));
+        System.out.println("inuse: demo payload built: " + dll);
     }
 
     static Path build(Toolchain tools, Path sources, FileVersion version, Path outDir) {

@@ -24,7 +24,31 @@ import java.util.UUID;
  * </ul>
  * The demo MAPI32.DLL gives "inuse MAPI32 replacement" and inuse-mapi32-1.1.0-x64.msi.
  */
-public record ProductIdentity(String fileName) {
+public record ProductIdentity(String fileName, String upgradeCodeGiven) {
+    /** The identity derived from the payload's file name alone (the demo, -Dinuse.payload). */
+    public ProductIdentity(String fileName) {
+        this(fileName, null);
+    }
+
+    /**
+     * The same product with the UpgradeCode its project names (the Maven plugin's mandatory upgradeCode): a GUID,
+     * braces optional, any case; the ProductCode follows from it. IllegalArgumentException when it is not a GUID.
+     */
+    public ProductIdentity withUpgradeCode(String code) {
+        String text = code == null ? "" : code.strip();
+        String bare = text.startsWith("{") && text.endsWith("}") ? text.substring(1, text.length() - 1) : text;
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(bare);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + code + "' is not a GUID such as {A215EDDC-4037-5B29-805D-FF5E61F8A418}");
+        }
+        if (!uuid.toString().equalsIgnoreCase(bare)) {
+            throw new IllegalArgumentException("'" + code + "' is not a GUID such as {A215EDDC-4037-5B29-805D-FF5E61F8A418}");
+        }
+        return new ProductIdentity(fileName, braced(uuid));
+    }
+
     /** The project's own namespace for the name-based UUIDs. Never change it: every UpgradeCode depends on it. */
     public static final UUID NAMESPACE = UUID.fromString("72482a43-70c7-4cef-b392-2e75b8b0719f");
 
@@ -98,7 +122,7 @@ public record ProductIdentity(String fileName) {
     }
 
     public String upgradeCode() {
-        return braced(uuid5(NAMESPACE, "upgrade:" + name()));
+        return upgradeCodeGiven != null ? upgradeCodeGiven : braced(uuid5(NAMESPACE, "upgrade:" + name()));
     }
 
     public String componentGuid() {
