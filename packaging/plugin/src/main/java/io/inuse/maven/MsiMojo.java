@@ -122,26 +122,8 @@ public class MsiMojo extends AbstractMojo {
             PackageBuilder.Result result = BuildPackage.build(tools, options, getLog()::info);
             projectHelper.attachArtifact(project, "msi", result.msi().toFile());
         } catch (BuildException | IllegalArgumentException e) {
-            throw new MojoFailureException(inPluginTerms(e.getMessage()));
+            throw new MojoFailureException(MsiMojoTerms.of(e.getMessage()));
         }
-    }
-
-    /**
-     * The build's message (written for this repository's own command line, -D options) with the plugin's parameter names:
-     * one place for every message, whoever runs the build.
-     */
-    static String inPluginTerms(String message) {
-        return message
-                .replace(" Give -Dinuse.payload the path of an x64 DLL with a VERSIONINFO resource, or drop it to build the demo MAPI32.DLL.",
-                        " Give <payloads><payload><file> the path of an x64 DLL with a VERSIONINFO resource.")
-                .replace("-Drevision=", "version ")
-                .replace("-Dinuse.payload", "<payloads><payload><file>")
-                .replace("-Dinuse.runtimeImage", "<runtimeImage>")
-                .replace("-Dinuse.sign.certificate", "<signingCertificate>")
-                .replace("-Dinuse.sign.passwordFile", "<signingPasswordFile>")
-                .replace("-Dinuse.sign.timestampUrl", "<timestampUrl>")
-                .replace("-Dinuse.sign.payload", "<signPayloads>")
-                .replace("drop the -Dinuse.sign.* options", "drop the signing parameters");
     }
 
     /**

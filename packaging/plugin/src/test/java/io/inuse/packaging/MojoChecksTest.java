@@ -1,0 +1,69 @@
+package io.inuse.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inuse.maven.MsiMojoTerms;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The plugin's parameter checks, each refusal one line naming the parameter; the UpgradeCode a project names. */
+class MojoChecksTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aQualifiedVersionIsRefusedWithHowToMapIt() {
+        assertEquals("1.2.3", MojoChecks.version("1.2.3"));
+        BuildException e = assertThrows(BuildException.class, () -> MojoChecks.version("1.2.3-SNAPSHOT"));
+        assertTrue(e.getMessage().startsWith("<productVersion> is '1.2.3-SNAPSHOT' (by default the project's version)"), e.getMessage());
+        assertTrue(e.getMessage().contains("(1638). Set <productVersion>1.2.3</productVersion> explicitly"), e.getMessage());
+        assertThrows(BuildException.class, () -> MojoChecks.version(""));
+        assertThrows(BuildException.class, () -> MojoChecks.version("256.0.0"));
+    }
+
+    @Test
+    void theUpgradeCodeIsAGuidKeptAsGiven() {
+        assertEquals("{6B3A2C55-1D2E-4F60-9A7B-3C4D5E6F7A8B}", MojoChecks.upgradeCode("6b3a2c55-1d2e-4f60-9a7b-3c4d5e6f7a8b"));
+        BuildException e = assertThrows(BuildException.class, () -> MojoChecks.upgradeCode("{not-a-guid}"));
+        assertTrue(e.getMessage().startsWith("<upgradeCode>: '{not-a-guid}' is not a GUID"), e.getMessage());
+        ProductIdentity derived = ProductIdentity.of("MAPI32.DLL");
+        ProductIdentity named = derived.withUpgradeCode("{6B3A2C55-1D2E-4F60-9A7B-3C4D5E6F7A8B}");
+        assertEquals("{6B3A2C55-1D2E-4F60-9A7B-3C4D5E6F7A8B}", named.upgradeCode());
+        assertNotEquals(derived.productCode("1.0.0"), named.productCode("1.0.0"), "the ProductCode follows the UpgradeCode");
+        assertEquals(derived.componentGuid(), named.componentGuid(), "the component stays the DLL's");
+    }
+
+    @Test
+    void onePayloadInSystemForNow() throws Exception {
+        File dll = Files.writeString(dir.resolve("MAPIX.DLL"), "x").toFile();
+        assertEquals(dll, MojoChecks.onePayload(List.of(new MojoChecks.PayloadFile(dll, "System", "", null))).getFile());
+        assertTrue(refusal(List.of()).startsWith("<payloads>: give the DLL to install"));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "System", "", null), new MojoChecks.PayloadFile(dll, "System", "", null)))
+                .startsWith("<payloads>: 2 DLLs given"));
+        assertEquals("<payloads><payload>: <file> is missing: the path of the x64 DLL to install",
+                refusal(List.of(new MojoChecks.PayloadFile(null, "System", "", null))));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dir.resolve("GONE.DLL").toFile(), "System", "", null))).endsWith("GONE.DLL</file>: no such file"));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "Fonts", "", null))).startsWith("<payloads><payload><folder>Fonts</folder>"));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "System", "sub", null))).startsWith("<payloads><payload><path>sub</path>"));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "System", "", "OTHER.DLL"))).startsWith("<payloads><payload><name>OTHER.DLL"));
+    }
+
+    @Test
+    void theBuildsMessagesNameThePluginsParameters() {
+        assertEquals("payload is not a valid PE file: x. Give <payloads><payload><file> the path of an x64 DLL with a VERSIONINFO resource.",
+                MsiMojoTerms.of("payload is not a valid PE file: x. Give -Dinuse.payload the path of an x64 DLL with a VERSIONINFO resource,"
+                        + " or drop it to build the demo MAPI32.DLL."));
+        assertEquals("<signingCertificate>=/x cannot be read", MsiMojoTerms.of("-Dinuse.sign.certificate=/x cannot be read"));
+    }
+
+    private static String refusal(List<MojoChecks.PayloadFile> payloads) {
+        return assertThrows(BuildException.class, () -> MojoChecks.onePayload(payloads)).getMessage();
+    }
+}
