@@ -51,7 +51,11 @@ public class MsiMojo extends AbstractMojo {
     @Parameter(defaultValue = "${project.version}")
     private String productVersion;
 
-    /** The DLLs the package installs and replaces; today exactly one, in System. */
+    /**
+     * The DLLs the package installs and replaces, each {@code <payload><file>...</file><folder>System</folder><path></path></payload>}:
+     * the file, the known folder it goes into (System, Windows, ProgramFiles, ProgramFilesCommon, ProgramData; System by
+     * default) and a path inside it. The first names the product (its folder, ProductName, MSI file name).
+     */
     @Parameter(required = true)
     private List<Payload> payloads;
 
@@ -107,7 +111,11 @@ public class MsiMojo extends AbstractMojo {
             return;
         }
         try {
-            MojoChecks.PayloadFile payload = MojoChecks.onePayload(payloads.stream().map(p -> new MojoChecks.PayloadFile(p.getFile(), p.getFolder(), p.getPath(), p.getName())).toList());
+            List<MojoChecks.PayloadFile> checked = MojoChecks.payloads(payloads == null ? List.of() : payloads.stream()
+                    .map(p -> new MojoChecks.PayloadFile(p.getFile(), p.getFolder(), p.getPath(), p.getName())).toList());
+            MojoChecks.PayloadFile payload = checked.get(0);
+            List<PackageBuilder.Extra> extras = checked.subList(1, checked.size()).stream()
+                    .map(p -> new PackageBuilder.Extra(p.getFile().toPath().toAbsolutePath(), place(p))).toList();
             String version = MojoChecks.version(productVersion);
             Toolchain tools = new Toolchain();
             Optional<Signing> signing = Signing.configure(tools, new Signing.Options(path(signingCertificate),
@@ -118,7 +126,7 @@ public class MsiMojo extends AbstractMojo {
             BuildPackage.Options options = new BuildPackage.Options(sources, out, version, Optional.of(payload.getFile().toPath().toAbsolutePath()),
                     engineJar(), path(runtimeImage),
                     Optional.ofNullable(goldenDirectory).map(f -> f.toPath().toAbsolutePath()), updateGolden, signing,
-                    Optional.of(MojoChecks.upgradeCode(upgradeCode)));
+                    Optional.of(MojoChecks.upgradeCode(upgradeCode)), place(payload), extras);
             PackageBuilder.Result result = BuildPackage.build(tools, options, getLog()::info);
             projectHelper.attachArtifact(project, "msi", result.msi().toFile());
         } catch (BuildException | IllegalArgumentException e) {
@@ -135,6 +143,10 @@ public class MsiMojo extends AbstractMojo {
             return Optional.empty();
         }
         return Optional.of(project.getBasedir().toPath().resolve(value.strip()).toAbsolutePath().normalize());
+    }
+
+    private static PackageBuilder.Place place(MojoChecks.PayloadFile payload) {
+        return new PackageBuilder.Place(payload.getFolder() == null ? "System" : payload.getFolder(), payload.getPath() == null ? "" : payload.getPath());
     }
 
     /** The engine jar: the plugin's own dependency io.inuse:inuse-installer. */

@@ -3,6 +3,7 @@ package io.inuse.packaging;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -26,7 +27,8 @@ public final class BuildPackage {
      * compare with (empty: none), the signing configuration, and the UpgradeCode the project names (empty: derived).
      */
     public record Options(Path sources, Path out, String revision, Optional<Path> payload, Path engineJar, Optional<Path> runtimeImage,
-            Optional<Path> golden, boolean updateGolden, Optional<Signing> signing, Optional<String> upgradeCode) {
+            Optional<Path> golden, boolean updateGolden, Optional<Signing> signing, Optional<String> upgradeCode, PackageBuilder.Place place,
+            List<PackageBuilder.Extra> extras) {
     }
 
     public static void main(String[] args) {
@@ -51,7 +53,8 @@ public final class BuildPackage {
                 System.getenv(Signing.PASSWORD_VARIABLE));
         build(tools, new Options(repo, Path.of(required(options, "out")), revision, payload, Path.of(required(options, "engine-jar")),
                 runtimeImage, Optional.of(Path.of(required(options, "golden"))),
-                Boolean.parseBoolean(options.getOrDefault("update-golden", "false")), signing, Optional.empty()), System.out::println);
+                Boolean.parseBoolean(options.getOrDefault("update-golden", "false")), signing, Optional.empty(), PackageBuilder.Place.SYSTEM,
+                List.of()), System.out::println);
     }
 
     /** Builds, checks (and compares with the goldens when given), writes the Group Policy template; each step said in one line. */
@@ -61,6 +64,7 @@ public final class BuildPackage {
         if (o.upgradeCode().isPresent()) {
             spec = spec.withUpgradeCode(o.upgradeCode().get());
         }
+        spec = spec.withPlaces(o.place(), o.extras());
         say.accept(o.signing().map(Signing::summary)
                 .orElse("inuse: not signed (no signing certificate): the package and the DLLs the build makes carry no Authenticode signature"));
         PackageBuilder.Result result = new PackageBuilder(tools, o.sources(), o.signing()).build(spec, o.out());

@@ -17,14 +17,18 @@ public final class DemoPayload {
     }
 
     /**
-     * {@code DemoPayload <src/payload folder> <revision> <output folder>}: the demo DLL of this repository's package
-     * (packaging/pom.xml runs it before the plugin packages it).
+     * {@code DemoPayload <src/payload folder> <revision> <output folder> [<file name>]}: the demo DLL of this repository's
+     * package (packaging/pom.xml runs it before the plugin packages it); with a file name, a copy under that name too
+     * (the plugin's sample projects need a second DLL).
      */
-    public static void main(String[] args) {
-        if (args.length != 3) {
-            throw new BuildException("usage: DemoPayload <src/payload folder> <revision> <output folder>");
+    public static void main(String[] args) throws java.io.IOException {
+        if (args.length != 3 && args.length != 4) {
+            throw new BuildException("usage: DemoPayload <src/payload folder> <revision> <output folder> [<file name>]");
         }
         Path dll = build(new Toolchain(), Path.of(args[0]), Revision.parse(args[1]), Path.of(args[2]));
+        if (args.length == 4) {
+            dll = Files.copy(dll, dll.resolveSibling(args[3]), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         System.out.println("inuse: demo payload built: " + dll);
     }
 

@@ -11,35 +11,48 @@ public final class MojoChecks {
     private MojoChecks() {
     }
 
-    /** The one payload this version builds a package around: a file that exists, in System. */
-    public static PayloadFile onePayload(List<PayloadFile> payloads) {
+    /** The known folders a payload may go into: the 64-bit ones (32-bit targets wait until a 32-bit test bed exists). */
+    static final List<String> FOLDERS = List.of("System", "Windows", "ProgramFiles", "ProgramFilesCommon", "ProgramData");
+
+    /**
+     * The payloads checked, each with where it goes: a file that exists, a known 64-bit folder, a path that stays inside
+     * it, its own name; two with one name refused (the staging folder holds each under its name).
+     */
+    public static List<PayloadFile> payloads(List<PayloadFile> payloads) {
         if (payloads == null || payloads.isEmpty()) {
             throw new BuildException("<payloads>: give the DLL to install, <payloads><payload><file>path/YOUR.DLL</file></payload></payloads>");
         }
-        if (payloads.size() > 1) {
-            throw new BuildException("<payloads>: " + payloads.size() + " DLLs given; this version of the plugin builds a package around one"
-                    + " DLL in System (several DLLs in several folders are not built yet)");
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < payloads.size(); i++) {
+            PayloadFile payload = payloads.get(i);
+            String which = "<payloads><payload> " + (i + 1);
+            if (payload.getFile() == null) {
+                throw new BuildException(which + ": <file> is missing: the path of the x64 DLL to install");
+            }
+            if (!payload.getFile().isFile()) {
+                throw new BuildException(which + ": <file>" + payload.getFile() + "</file>: no such file");
+            }
+            String folder = payload.getFolder() == null ? "System" : payload.getFolder();
+            if (!FOLDERS.contains(folder)) {
+                throw new BuildException(which + ": <folder>" + folder + "</folder> is not a folder the package installs into: use one of "
+                        + String.join(", ", FOLDERS) + (folder.endsWith("X86") ? " (32-bit folders wait until a 32-bit test bed exists)" : ""));
+            }
+            String relative = payload.getPath() == null ? "" : payload.getPath();
+            try {
+                new io.inuse.engine.detect.Target(io.inuse.engine.machine.KnownFolder.named(folder), relative, payload.getFile().getName());
+            } catch (IllegalArgumentException e) {
+                throw new BuildException(which + ": <path>" + relative + "</path>: " + e.getMessage());
+            }
+            if (payload.getName() != null && !payload.getName().equalsIgnoreCase(payload.getFile().getName())) {
+                throw new BuildException(which + ": <name>" + payload.getName() + "</name>: the DLL is installed under its own name ("
+                        + payload.getFile().getName() + "); rename the file or leave <name> out");
+            }
+            if (!names.add(payload.getFile().getName().toUpperCase(java.util.Locale.ROOT))) {
+                throw new BuildException(which + ": a second DLL named " + payload.getFile().getName() + ": the package's staging folder holds"
+                        + " each under its name; give each payload a file name of its own");
+            }
         }
-        PayloadFile payload = payloads.get(0);
-        if (payload.getFile() == null) {
-            throw new BuildException("<payloads><payload>: <file> is missing: the path of the x64 DLL to install");
-        }
-        if (!payload.getFile().isFile()) {
-            throw new BuildException("<payloads><payload><file>" + payload.getFile() + "</file>: no such file");
-        }
-        if (!"System".equals(payload.getFolder())) {
-            throw new BuildException("<payloads><payload><folder>" + payload.getFolder() + "</folder> is not a folder this version installs"
-                    + " into: use System (the 64-bit System32)");
-        }
-        if (payload.getPath() != null && !payload.getPath().isEmpty()) {
-            throw new BuildException("<payloads><payload><path>" + payload.getPath() + "</path>: this version installs into System itself;"
-                    + " leave <path> out");
-        }
-        if (payload.getName() != null && !payload.getName().equalsIgnoreCase(payload.getFile().getName())) {
-            throw new BuildException("<payloads><payload><name>" + payload.getName() + "</name>: this version installs the DLL under its"
-                    + " own name (" + payload.getFile().getName() + "); rename the file or leave <name> out");
-        }
-        return payload;
+        return payloads;
     }
 
     /** The ProductVersion: a Windows Installer version, else one line that says how to map it. */

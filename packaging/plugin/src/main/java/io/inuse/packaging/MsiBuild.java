@@ -58,7 +58,8 @@ final class MsiBuild {
             new String[] {"AdminUISequence", "UserExitDlg", "", "-2"},
             new String[] {"AdminUISequence", "FatalErrorDlg", "", "-3"});
 
-    Path build(Path wxs, String productVersion, Payload payload, Path broker, Path cli, RuntimeFiles.Result runtime, Path msi) {
+    Path build(Path wxs, String productVersion, Payload payload, Path broker, Path cli, RuntimeFiles.Result runtime, PayloadFiles.Result more,
+            Path msi) {
         ProductIdentity identity = payload.identity();
         String productCode = identity.productCode(productVersion);
         Path workDir = msi.toAbsolutePath().getParent();
@@ -77,9 +78,13 @@ final class MsiBuild {
                 "-D", "CliPath=" + workDir.relativize(cli.toAbsolutePath()),
                 "-D", "CliComponentGuid=" + unbraced(identity.cliComponentGuid()),
                 "-D", "Runtime=" + (runtime == null ? "no" : "yes"),
+                "-D", "Payloads=" + (more == null ? "no" : "yes"),
                 "-o", msi.toString(), wxs.toString()));
         if (runtime != null) {
             wixlArgs.add(runtime.wxs().toString());
+        }
+        if (more != null) {
+            wixlArgs.add(more.wxs().toString());
         }
         tools.run(workDir, Toolchain.WIXL, wixlArgs);
         tools.run(msi.getParent(), Toolchain.MSIBUILD, List.of(msi.toString(), "-q",
@@ -98,10 +103,11 @@ final class MsiBuild {
                 "UPDATE `CustomAction` SET `Type`=3649 WHERE `Action`='InuseRestoreCommit'",
                 "UPDATE `Property` SET `Value`='WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED;" + SECURE_PROPERTIES
                         + "' WHERE `Property`='SecureCustomProperties'"));
-        if (runtime != null && !runtime.sql().isEmpty()) {
-            List<String> sql = new ArrayList<>(List.of(msi.toString(), "-q"));
-            sql.addAll(runtime.sql());
-            tools.run(msi.getParent(), Toolchain.MSIBUILD, sql);
+        List<String> mend = new ArrayList<>(List.of(msi.toString(), "-q"));
+        mend.addAll(runtime == null ? List.of() : runtime.sql());
+        mend.addAll(more == null ? List.of() : more.sql());
+        if (mend.size() > 2) {
+            tools.run(msi.getParent(), Toolchain.MSIBUILD, mend);
         }
         addDialogs(wxs.toAbsolutePath().getParent().resolve("ui"), msi);
         return msi;

@@ -4,6 +4,7 @@ import io.inuse.pe.FileVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,14 +36,20 @@ public final class PackageBuilder {
      * the target list ({@link PackageTargets}, derived from the payload) after the engine jar unless
      * {@code pak} holds an {@code engine/inuse-targets.jar} already.
      */
-    public record Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak, Optional<String> upgradeCode) {
+    public record Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak, Optional<String> upgradeCode, Place place,
+            List<Extra> extras) {
         public Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak) {
-            this(revision, payload, pak, Optional.empty());
+            this(revision, payload, pak, Optional.empty(), Place.SYSTEM, List.of());
         }
 
         /** The same with the UpgradeCode the project names (the Maven plugin's), instead of the one derived from the payload's name. */
         public Spec withUpgradeCode(String code) {
-            return new Spec(revision, payload, pak, Optional.of(code));
+            return new Spec(revision, payload, pak, Optional.of(code), place, extras);
+        }
+
+        /** The same with the payload placed there, and more DLLs in the package (the Maven plugin's payloads after the first). */
+        public Spec withPlaces(Place first, List<Extra> more) {
+            return new Spec(revision, payload, pak, upgradeCode, first, List.copyOf(more));
         }
 
         public static Spec of(String revision, Optional<Path> payload, Path engineJar, Optional<Path> runtimeImage) {
@@ -52,6 +59,15 @@ public final class PackageBuilder {
         public boolean embedsRuntime() {
             return pak.stream().anyMatch(e -> e.name().startsWith(EnginePak.RUNTIME));
         }
+    }
+
+    /** Where a payload goes on the target machine: a known folder's name and a path inside it ("" for the folder). */
+    public record Place(String folder, String relative) {
+        public static final Place SYSTEM = new Place("System", "");
+    }
+
+    /** A DLL of the package beside the first one, and where it goes. */
+    public record Extra(Path file, Place place) {
     }
 
     private final Toolchain tools;
@@ -79,7 +95,11 @@ public final class PackageBuilder {
         Payload inspected = Payload.inspect(dll);
         Payload payload = spec.upgradeCode().isPresent() ? inspected.withUpgradeCode(spec.upgradeCode().get()) : inspected;
         String productName = payload.identity().productName();
-        List<PackageTargets.Entry> targets = PackageTargets.of(payload);
+        List<Payload> extras = new ArrayList<>();
+        for (Extra extra : spec.extras()) {
+            extras.add(Payload.inspect(userPayload(extra.file(), outDir.resolve("signed-" + revision))));
+        }
+        List<PackageTargets.Entry> targets = PackageTargets.of(payload, spec.place(), extras, spec.extras());
         PackageTargets.check(targets);
         List<EnginePak.Entry> pak = PackageTargets.addTo(spec.pak(), targets);
         Path broker = signed(Broker.build(tools, repo.resolve("src/broker"), EnginePak.write(pak), outDir.resolve("broker-" + revision)),
@@ -88,7 +108,8 @@ public final class PackageBuilder {
         signed(cli.resolve(Launcher.EXE), productName);
         Path msi = outDir.resolve(payload.identity().msiFileName(revision));
         RuntimeFiles.Result runtime = RuntimeFiles.write(pak, payload.identity(), outDir.resolve("runtime-" + revision), outDir);
-        new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, cli, runtime, msi);
+        PayloadFiles.Result more = PayloadFiles.write(payload.identity(), extras, outDir.resolve("payloads-" + revision), outDir);
+        new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, cli, runtime, more, msi);
         // signed before the checks, so that they (and the goldens after them) see the package as it ships
         signed(msi, productName);
         PackageVerifier verifier = new PackageVerifier(tools);

@@ -54,9 +54,29 @@ public final class PackageTargets {
     private PackageTargets() {
     }
 
-    /** The targets of a package around this payload: today one, the payload itself in System (the 64-bit System32). */
+    /** The targets of a package around this payload alone, in System (the 64-bit System32). */
     public static List<Entry> of(Payload payload) {
         return List.of(new Entry(MsiBuild.FILE_KEY, KnownFolder.System.name(), "", payload.identity().name()));
+    }
+
+    /**
+     * The targets of a package around several DLLs: the first ({@code TargetDll}) where {@code place} says, the others
+     * ({@code TargetDll2}, ...) where theirs say. Two with one name are refused: the staging folder holds each under its name.
+     */
+    public static List<Entry> of(Payload first, PackageBuilder.Place place, List<Payload> more, List<PackageBuilder.Extra> places) {
+        List<Entry> entries = new ArrayList<>();
+        entries.add(new Entry(MsiBuild.FILE_KEY, place.folder(), place.relative(), first.identity().name()));
+        java.util.Set<String> names = new java.util.HashSet<>();
+        names.add(first.identity().name());
+        for (int i = 0; i < more.size(); i++) {
+            String name = more.get(i).identity().name();
+            if (!names.add(name)) {
+                throw new BuildException("two payloads are named " + name + ": the package's staging folder holds each DLL under its"
+                        + " name; give each payload a file name of its own");
+            }
+            entries.add(new Entry(PayloadFiles.fileKey(i), places.get(i).place().folder(), places.get(i).place().relative(), name));
+        }
+        return entries;
     }
 
     /**

@@ -134,6 +134,11 @@ public record ProductIdentity(String fileName, String upgradeCodeGiven) {
         return braced(uuid5(NAMESPACE, "cli-component:" + name()));
     }
 
+    /** The component of a DLL of the package after the first: this product's, by the DLL's name. */
+    public String payloadComponentGuid(String fileName) {
+        return braced(uuid5(NAMESPACE, "payload-component:" + name() + ":" + fileName.toUpperCase(Locale.ROOT)));
+    }
+
     /** The component of one file of the installed runtime, by its path inside the image ("bin/java.exe"). */
     public String runtimeComponentGuid(String relative) {
         return braced(uuid5(NAMESPACE, "runtime-component:" + name() + ":" + relative.toLowerCase(java.util.Locale.ROOT)));

@@ -41,18 +41,21 @@ class MojoChecksTest {
     }
 
     @Test
-    void onePayloadInSystemForNow() throws Exception {
+    void payloadsGoIntoKnown64BitFoldersUnderNamesOfTheirOwn() throws Exception {
         File dll = Files.writeString(dir.resolve("MAPIX.DLL"), "x").toFile();
-        assertEquals(dll, MojoChecks.onePayload(List.of(new MojoChecks.PayloadFile(dll, "System", "", null))).getFile());
+        File other = Files.writeString(dir.resolve("OTHER.DLL"), "x").toFile();
+        assertEquals(2, MojoChecks.payloads(List.of(new MojoChecks.PayloadFile(dll, "System", "", null),
+                new MojoChecks.PayloadFile(other, "ProgramFiles", "Example Mail\\bin", null))).size());
         assertTrue(refusal(List.of()).startsWith("<payloads>: give the DLL to install"));
-        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "System", "", null), new MojoChecks.PayloadFile(dll, "System", "", null)))
-                .startsWith("<payloads>: 2 DLLs given"));
-        assertEquals("<payloads><payload>: <file> is missing: the path of the x64 DLL to install",
+        assertEquals("<payloads><payload> 1: <file> is missing: the path of the x64 DLL to install",
                 refusal(List.of(new MojoChecks.PayloadFile(null, "System", "", null))));
         assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dir.resolve("GONE.DLL").toFile(), "System", "", null))).endsWith("GONE.DLL</file>: no such file"));
-        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "Fonts", "", null))).startsWith("<payloads><payload><folder>Fonts</folder>"));
-        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "System", "sub", null))).startsWith("<payloads><payload><path>sub</path>"));
-        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "System", "", "OTHER.DLL"))).startsWith("<payloads><payload><name>OTHER.DLL"));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "Fonts", "", null))).startsWith("<payloads><payload> 1: <folder>Fonts</folder>"));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "SystemX86", "", null))).endsWith("(32-bit folders wait until a 32-bit test bed exists)"));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "System", "..\\up", null))).startsWith("<payloads><payload> 1: <path>..\\up</path>: "));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "System", "", "OTHER.DLL"))).startsWith("<payloads><payload> 1: <name>OTHER.DLL"));
+        assertTrue(refusal(List.of(new MojoChecks.PayloadFile(dll, "System", "", null), new MojoChecks.PayloadFile(dll, "ProgramData", "x", null)))
+                .startsWith("<payloads><payload> 2: a second DLL named MAPIX.DLL"));
     }
 
     @Test
@@ -64,6 +67,6 @@ class MojoChecksTest {
     }
 
     private static String refusal(List<MojoChecks.PayloadFile> payloads) {
-        return assertThrows(BuildException.class, () -> MojoChecks.onePayload(payloads)).getMessage();
+        return assertThrows(BuildException.class, () -> MojoChecks.payloads(payloads)).getMessage();
     }
 }
