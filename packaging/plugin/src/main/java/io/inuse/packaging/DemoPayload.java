@@ -32,7 +32,7 @@ public final class DemoPayload {
         System.out.println("inuse: demo payload built: " + dll);
     }
 
-    static Path build(Toolchain tools, Path sources, FileVersion version, Path outDir) {
+    public static Path build(Toolchain tools, Path sources, FileVersion version, Path outDir) {
         Path header = outDir.resolve("inuse-version.h");
         try {
             Files.createDirectories(outDir);
