@@ -39,8 +39,11 @@ import org.apache.maven.project.MavenProjectHelper;
  */
 @Mojo(name = "msi", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
 public class MsiMojo extends AbstractMojo {
-    /** The package's UpgradeCode, a GUID that names the product for every version of it; mandatory. Never change it. */
-    @Parameter(required = true)
+    /**
+     * The package's UpgradeCode, a GUID that names the product for every version of it; mandatory (never change it), or
+     * {@code derived}: derived from the first DLL's file name, as this repository's demo build does.
+     */
+    @Parameter
     private String upgradeCode;
 
     /**
@@ -56,7 +59,7 @@ public class MsiMojo extends AbstractMojo {
      * the file, the known folder it goes into (System, Windows, ProgramFiles, ProgramFilesCommon, ProgramData; System by
      * default) and a path inside it. The first names the product (its folder, ProductName, MSI file name).
      */
-    @Parameter(required = true)
+    @Parameter
     private List<Payload> payloads;
 
     /** A Windows x64 Java 17+ runtime image to embed (a folder with bin/java.exe and release); by default none. */
@@ -75,7 +78,7 @@ public class MsiMojo extends AbstractMojo {
     @Parameter(property = "inuse.sign.timestampUrl", defaultValue = "")
     private String timestampUrl;
 
-    /** When signing: whether to sign the payload DLLs too (a signed copy goes into the package; a DLL signed already is refused). */
+    /** With a signing certificate: sign the payload DLLs too (a signed copy goes into the package; a DLL signed already is refused). */
     @Parameter(property = "inuse.sign.payload", defaultValue = "false")
     private boolean signPayloads;
 
@@ -120,13 +123,13 @@ public class MsiMojo extends AbstractMojo {
             Toolchain tools = new Toolchain();
             Optional<Signing> signing = Signing.configure(tools, new Signing.Options(path(signingCertificate),
                     path(signingPasswordFile), timestampUrl == null ? "" : timestampUrl,
-                    signPayloads && path(signingCertificate).isPresent() ? "true" : ""), System.getenv(Signing.PASSWORD_VARIABLE));
+                    signPayloads ? "true" : ""), System.getenv(Signing.PASSWORD_VARIABLE));
             Path out = outputDirectory.toPath().toAbsolutePath();
             Path sources = extractSources(out.resolve("inuse-build"));
             BuildPackage.Options options = new BuildPackage.Options(sources, out, version, Optional.of(payload.getFile().toPath().toAbsolutePath()),
                     engineJar(), path(runtimeImage),
                     Optional.ofNullable(goldenDirectory).map(f -> f.toPath().toAbsolutePath()), updateGolden, signing,
-                    Optional.of(MojoChecks.upgradeCode(upgradeCode)), place(payload), extras);
+                    MojoChecks.upgradeCode(upgradeCode), place(payload), extras);
             PackageBuilder.Result result = BuildPackage.build(tools, options, getLog()::info);
             projectHelper.attachArtifact(project, "msi", result.msi().toFile());
         } catch (BuildException | IllegalArgumentException e) {
@@ -159,9 +162,14 @@ public class MsiMojo extends AbstractMojo {
     }
 
     /** The native and WiX sources packed into the plugin (inuse-build/), copied to {@code dir}; the folder. */
-    private Path extractSources(Path dir) {
+    private Path extractSources(Path where) {
+        Path dir = where.toAbsolutePath().normalize();
         Path location;
         try {
+            // what an earlier version of the plugin unpacked goes first: the build compiles every .c file it finds
+            if (Files.isDirectory(dir)) {
+                org.apache.commons.io.FileUtils.cleanDirectory(dir.toFile());
+            }
             location = Path.of(MsiMojo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Files.createDirectories(dir);
             if (Files.isDirectory(location)) {

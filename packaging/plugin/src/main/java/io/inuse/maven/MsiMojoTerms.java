@@ -13,6 +13,8 @@ public final class MsiMojoTerms {
         return message
                 .replace(" Give -Dinuse.payload the path of an x64 DLL with a VERSIONINFO resource, or drop it to build the demo MAPI32.DLL.",
                         " Give <payloads><payload><file> the path of an x64 DLL with a VERSIONINFO resource.")
+                .replace(". Build with -Drevision=MAJOR.MINOR.BUILD, for example -Drevision=1.2.3", ".")
+                .replace("-Drevision is empty", "<productVersion> is empty")
                 .replace("-Drevision=", "version ")
                 .replace("-Dinuse.payload", "<payloads><payload><file>")
                 .replace("-Dinuse.runtimeImage", "<runtimeImage>")

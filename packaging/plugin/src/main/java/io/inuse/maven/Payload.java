@@ -4,8 +4,8 @@ import java.io.File;
 
 /**
  * One DLL of the package, as a project configures it in the plugin's {@code <payloads>}: the file, and where it goes on
- * the target machine: a known folder (today {@code System}, the 64-bit System32), a path inside it and a name (by
- * default the file's own).
+ * the target machine: a known folder (System, the 64-bit System32, by default; Windows, ProgramFiles, ProgramFilesCommon,
+ * ProgramData) and a path inside it. It keeps its file name there.
  */
 public class Payload {
     /** The x64 DLL to install (with a version resource). */
@@ -14,7 +14,7 @@ public class Payload {
     private String folder = "System";
     /** The path inside the folder ("" for the folder itself). */
     private String path = "";
-    /** Its name there; by default the file's own name. */
+    /** Its name there: only its own file name is taken today (another one is refused). */
     private String name;
 
     public File getFile() {

@@ -9,8 +9,9 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The build's entry point, run by Maven in the {@code package} phase of packaging/ (exec-maven-plugin):
- * builds the MSI, verifies it against the goldens, prints where it is.
+ * The build: {@link #build} runs for the Maven plugin's goal ({@code io.inuse.maven.MsiMojo}, which builds this
+ * repository's demo package too); {@link #main} takes the same as {@code --name=value} arguments (tests): builds the
+ * MSI, verifies it (and compares it with the goldens when given), prints where it is.
  *
  * <p>Arguments: {@code --repo=DIR --out=DIR --revision=X.Y.Z --engine-jar=JAR [--payload=DLL]
  * [--runtime-image=DIR] --golden=DIR [--update-golden=true] [--sign-certificate=PFX] [--sign-password-file=FILE]
@@ -77,7 +78,8 @@ public final class BuildPackage {
         say.accept(o.runtimeImage().map(p -> "inuse: runtime image " + p + " embedded in the package")
                 .orElse("inuse: no runtime image given: the package will use the target's Java (INUSE_JAVA_HOME or a registered Java 17+ x64)"));
         say.accept("inuse: product '" + result.identity().productName() + "', UpgradeCode " + result.identity().upgradeCode()
-                + ", ProductCode " + result.productCode() + " (named after the payload's file name " + result.payload().fileName() + ")");
+                + ", ProductCode " + result.productCode() + " (named after the payload's file name " + result.payload().fileName()
+                + (o.upgradeCode().isPresent() ? "; the UpgradeCode as given" : "") + ")");
         if (o.revision().split("\\.").length == 4) {
             say.accept("inuse: note: version " + o.revision() + " has a fourth part (" + version.revision()
                     + "), which Windows Installer ignores when it compares versions: a package that differs only there neither upgrades nor is refused as a downgrade");

@@ -69,10 +69,23 @@ public final class MojoChecks {
         }
     }
 
-    /** The UpgradeCode, braced and upper-cased; one line when it is not a GUID. */
-    public static String upgradeCode(String code) {
+    /** {@code <upgradeCode>derived</upgradeCode>}: the UpgradeCode derived from the first DLL's file name (README, "Which product a package is"). */
+    public static final String DERIVED = "derived";
+
+    /**
+     * The UpgradeCode, braced and upper-cased; empty for {@value #DERIVED} (the first DLL's name decides, as this
+     * repository's demo build does); one line when it is missing or not a GUID.
+     */
+    public static java.util.Optional<String> upgradeCode(String code) {
+        if (code == null || code.isBlank()) {
+            throw new BuildException("<upgradeCode> is missing: it names the product for every version of it. Make one once (uuidgen)"
+                    + " and keep it, or write <upgradeCode>derived</upgradeCode> to derive it from the first DLL's file name");
+        }
+        if (code.strip().equals(DERIVED)) {
+            return java.util.Optional.empty();
+        }
         try {
-            return ProductIdentity.of("X.DLL").withUpgradeCode(code).upgradeCode();
+            return java.util.Optional.of(ProductIdentity.of("X.DLL").withUpgradeCode(code).upgradeCode());
         } catch (IllegalArgumentException e) {
             throw new BuildException("<upgradeCode>: " + e.getMessage() + "; make one once (uuidgen) and keep it for every version");
         }

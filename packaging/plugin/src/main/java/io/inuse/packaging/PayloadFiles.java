@@ -36,14 +36,17 @@ final class PayloadFiles {
         StringBuilder group = new StringBuilder();
         List<String> sql = new ArrayList<>();
         Set<String> shortNames = new HashSet<>();
+        // the first DLL's name in the staging folder, short and long: no other may take either
+        String first = product.fileTableName();
+        shortNames.add(first.substring(0, first.contains("|") ? first.indexOf('|') : first.length()).toUpperCase(java.util.Locale.ROOT));
         shortNames.add(product.name());
         for (int i = 0; i < more.size(); i++) {
             Payload payload = more.get(i);
             String key = fileKey(i);
             String source = workDir.relativize(payload.path().toAbsolutePath()).toString().replace('\\', '/');
             components.append("<Component Id=\"").append(key).append("\" Guid=\"").append(unbraced(product.payloadComponentGuid(payload.fileName())))
-                    .append("\" Win64=\"yes\"><File Id=\"").append(key).append("\" Name=\"").append(payload.fileName())
-                    .append("\" Source=\"").append(source).append("\" KeyPath=\"yes\"/></Component>\n");
+                    .append("\" Win64=\"yes\"><File Id=\"").append(key).append("\" Name=\"").append(RuntimeFiles.xml(payload.fileName()))
+                    .append("\" Source=\"").append(RuntimeFiles.xml(source)).append("\" KeyPath=\"yes\"/></Component>\n");
             group.append("<ComponentRef Id=\"").append(key).append("\"/>\n");
             sql.add("UPDATE `File` SET `Version`='" + payload.version() + "', `Language`='" + payload.languages() + "' WHERE `File`='" + key + "'");
             String shortName = RuntimeFiles.shortName(payload.fileName(), shortNames);

@@ -162,7 +162,7 @@ final class RuntimeFiles {
         return out.length() == 0 ? "RT" : out.toString();
     }
 
-    private static String xml(String text) {
+    static String xml(String text) {
         return text.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
     }
 

@@ -24,13 +24,16 @@ class MojoChecksTest {
         BuildException e = assertThrows(BuildException.class, () -> MojoChecks.version("1.2.3-SNAPSHOT"));
         assertTrue(e.getMessage().startsWith("<productVersion> is '1.2.3-SNAPSHOT' (by default the project's version)"), e.getMessage());
         assertTrue(e.getMessage().contains("(1638). Set <productVersion>1.2.3</productVersion> explicitly"), e.getMessage());
-        assertThrows(BuildException.class, () -> MojoChecks.version(""));
+        assertTrue(io.inuse.maven.MsiMojoTerms.of(assertThrows(BuildException.class, () -> MojoChecks.version("")).getMessage())
+                .startsWith("<productVersion> is '' (by default the project's version), which is not a Windows Installer version: <productVersion> is empty"));
         assertThrows(BuildException.class, () -> MojoChecks.version("256.0.0"));
     }
 
     @Test
     void theUpgradeCodeIsAGuidKeptAsGiven() {
-        assertEquals("{6B3A2C55-1D2E-4F60-9A7B-3C4D5E6F7A8B}", MojoChecks.upgradeCode("6b3a2c55-1d2e-4f60-9a7b-3c4d5e6f7a8b"));
+        assertEquals(java.util.Optional.of("{6B3A2C55-1D2E-4F60-9A7B-3C4D5E6F7A8B}"), MojoChecks.upgradeCode("6b3a2c55-1d2e-4f60-9a7b-3c4d5e6f7a8b"));
+        assertEquals(java.util.Optional.empty(), MojoChecks.upgradeCode("derived"), "derived: the first DLL's name decides");
+        assertTrue(assertThrows(BuildException.class, () -> MojoChecks.upgradeCode(null)).getMessage().startsWith("<upgradeCode> is missing"));
         BuildException e = assertThrows(BuildException.class, () -> MojoChecks.upgradeCode("{not-a-guid}"));
         assertTrue(e.getMessage().startsWith("<upgradeCode>: '{not-a-guid}' is not a GUID"), e.getMessage());
         ProductIdentity derived = ProductIdentity.of("MAPI32.DLL");
@@ -64,6 +67,7 @@ class MojoChecksTest {
                 MsiMojoTerms.of("payload is not a valid PE file: x. Give -Dinuse.payload the path of an x64 DLL with a VERSIONINFO resource,"
                         + " or drop it to build the demo MAPI32.DLL."));
         assertEquals("<signingCertificate>=/x cannot be read", MsiMojoTerms.of("-Dinuse.sign.certificate=/x cannot be read"));
+        assertEquals("version 1.0-x is refused.", MsiMojoTerms.of("-Drevision=1.0-x is refused. Build with -Drevision=MAJOR.MINOR.BUILD, for example -Drevision=1.2.3"));
     }
 
     private static String refusal(List<MojoChecks.PayloadFile> payloads) {
