@@ -115,6 +115,7 @@ public final class PackageBuilder {
         PackageVerifier verifier = new PackageVerifier(tools);
         PackageTargets.check(targets, verifier.fileKeys(msi));
         verifier.checkFacts(msi, revision, payload);
+        verifier.checkExtras(msi, payload.identity(), extras);
         return new Result(msi, payload, revision);
     }
 

@@ -80,6 +80,40 @@ public final class PackageVerifier {
     }
 
     /**
+     * The facts of the DLLs after the first (the Maven plugin's payloads): each File row ({@code TargetDll2}, ...) with the
+     * DLL's long name, version, languages and size, no MsiFileHash row (ICE60), in its own component with this product's
+     * GUID for it, in the staging folder.
+     */
+    public void checkExtras(Path msi, ProductIdentity product, java.util.List<Payload> extras) {
+        if (extras.isEmpty()) {
+            return;
+        }
+        Table file = export(msi, "File");
+        Table component = export(msi, "Component");
+        java.util.Set<String> hashed = new java.util.HashSet<>();
+        for (String[] r : export(msi, "MsiFileHash").rows()) {
+            hashed.add(r[0]);
+        }
+        for (int i = 0; i < extras.size(); i++) {
+            Payload payload = extras.get(i);
+            String key = PayloadFiles.fileKey(i);
+            String[] row = file.row(0, key);
+            String name = row[file.column("FileName")];
+            expect(msi, "File.FileName (long) of " + key, payload.fileName(), name.substring(name.indexOf('|') + 1));
+            expect(msi, "File.Version of " + key, payload.version().toString(), row[file.column("Version")]);
+            expect(msi, "File.Language of " + key, payload.languages(), row[file.column("Language")]);
+            expect(msi, "File.FileSize of " + key, String.valueOf(payload.size()), row[file.column("FileSize")]);
+            if (hashed.contains(key)) {
+                throw new BuildException(msi + ": the versioned " + key + " (" + payload.fileName() + ") has an MsiFileHash row (ICE60);"
+                        + " the msibuild step did not remove it");
+            }
+            String[] comp = component.row(0, key);
+            expect(msi, "Component.ComponentId of " + key, product.payloadComponentGuid(payload.fileName()), comp[component.column("ComponentId")]);
+            expect(msi, "Component.Directory_ of " + key, "StagingFolder", comp[component.column("Directory_")]);
+        }
+    }
+
+    /**
      * The facts every package must satisfy, whatever the goldens say; among them the values derived
      * from the payload's name, which the goldens show as placeholders.
      */
