@@ -55,9 +55,9 @@ public class MsiMojo extends AbstractMojo {
     private String productVersion;
 
     /**
-     * The DLLs the package installs and replaces, each {@code <payload><file>...</file><folder>System</folder><path></path></payload>}:
-     * the file, the known folder it goes into (System, Windows, ProgramFiles, ProgramFilesCommon, ProgramData; System by
-     * default) and a path inside it. The first names the product (its folder, ProductName, MSI file name).
+     * The DLLs the package installs and replaces, each a payload element with its file, the known folder it goes into
+     * (System, Windows, ProgramFiles, ProgramFilesCommon, ProgramData; System by default) and a path inside that folder.
+     * The first names the product (its folder, ProductName, MSI file name).
      */
     @Parameter
     private List<Payload> payloads;
