@@ -8,6 +8,7 @@ import io.inuse.engine.actions.Replace;
 import io.inuse.engine.actions.ReplaceRollback;
 import io.inuse.engine.actions.Schedule;
 import io.inuse.engine.actions.Uninstall;
+import io.inuse.engine.detect.BuiltInProduct;
 import io.inuse.engine.detect.BuiltInTargets;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.BrokerMachine;
@@ -128,8 +129,9 @@ public final class Main {
             if (removal == Schedule.Removal.NONE) {
                 Schedule.refuseEarly(session, machine, targets);
             }
-            ProductFolder folder = ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), targets);
-            Policy policy = Schedule.policy(session, machine, folder.productId());
+            BuiltInProduct product = BuiltInProduct.load();
+            ProductFolder folder = ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), product.id());
+            Policy policy = Schedule.policy(session, machine, folder.productId(), product.defaults());
             Detect detect = new Detect(machine, targets);
             detect.run(session);
             Schedule.failIfHeld(session, policy, detect.lockedAtEnd());
@@ -173,7 +175,7 @@ public final class Main {
                 new RebootCheck(machine, targets).run(session);
                 return;
             }
-            ProductFolder folder = ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), targets);
+            ProductFolder folder = ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), BuiltInProduct.load().id());
             if (name.equals(Schedule.REPLACE)) {
                 new Replace(machine, targets, folder).run(session);
             } else if (name.equals(Schedule.RESTORE) || name.equals(Schedule.CLEANUP)) {

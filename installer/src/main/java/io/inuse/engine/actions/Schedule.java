@@ -57,11 +57,16 @@ public final class Schedule {
      * a value not understood stops the install here, before anything changes. Logged with its origin.
      */
     public static Policy policy(Session session, Machine machine, String productId) {
+        return policy(session, machine, productId, Map.of());
+    }
+
+    /** The same with the package's own defaults (BuiltInProduct), which the properties and the policy key override. */
+    public static Policy policy(Session session, Machine machine, String productId, Map<String, String> defaults) {
         Map<String, String> properties = new HashMap<>();
         properties.put(Policy.WHEN_LOCKED, session.property(Policy.WHEN_LOCKED));
         properties.put(Policy.STRATEGY, session.property(Policy.STRATEGY));
         properties.put(Policy.FORCE_EQUAL, session.property(Policy.FORCE_EQUAL));
-        Policy policy = Policy.resolve(Policy.source(machine, productId, properties, "the property"));
+        Policy policy = Policy.resolve(Policy.source(machine, productId, defaults, properties, "the property"));
         session.log("policy: " + policy.origin());
         // stopping services is an administrator's choice: from the command line of a standard user (a repair of a
         // per-machine product runs elevated) it would have SYSTEM stop them; the policy key is admin-only anyway

@@ -1,5 +1,6 @@
 package io.inuse.engine.cli;
 
+import io.inuse.engine.detect.BuiltInProduct;
 import io.inuse.engine.detect.BuiltInTargets;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.BrokerMachine;
@@ -56,7 +57,7 @@ public final class CliMain {
                 for (BuiltInTargets.BuiltIn builtIn : BuiltInTargets.load()) {
                     targets.add(builtIn.target());
                 }
-                product = new Cli.Product(targets, ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), targets));
+                product = new Cli.Product(targets, ProductFolder.of(machine.knownFolder(KnownFolder.ProgramFiles), BuiltInProduct.load().id()));
             } catch (IllegalStateException e) {
                 diagnostics.println("no installed product: " + e.getMessage());
             }

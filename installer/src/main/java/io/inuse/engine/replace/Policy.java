@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * What the replacement does when it has a choice (issue 16, docs/policy.md): fixed names, each a
  * public property of the install and a value under {@code HKLM\SOFTWARE\Policies\inuse\<product id>}
- * (Group Policy's place: only administrators can write it). A policy value wins over a property; a
+ * (Group Policy's place: only administrators can write it). A policy value wins over a property, a
+ * property over the package's own default (built into it by its build: BuiltInProduct), that over inuse's; a
  * value that is set and not understood stops the install with a line naming it, where it came from
  * and what is allowed. An empty property or an absent policy value means "not set".
  *
@@ -74,6 +75,11 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
         /** The policy value, empty when absent. */
         Optional<RegValue> policy(String name);
 
+        /** The package's own default (built into it: BuiltInProduct), "" when it has none. */
+        default String packageDefault(String name) {
+            return "";
+        }
+
         /** The policy key's full name, for messages. */
         String policyKey();
 
@@ -129,7 +135,13 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
      * detect action), or what the detect action handed on in CustomActionData (the replace action).
      */
     public static Source source(Machine machine, String productId, Map<String, String> values, String valuesAre) {
-        return new MachineSource(machine, productId, values, valuesAre);
+        return new MachineSource(machine, productId, Map.of(), values, valuesAre);
+    }
+
+    /** The same with the package's own defaults (BuiltInProduct.defaults()), which a property and a policy value override. */
+    public static Source source(Machine machine, String productId, Map<String, String> defaults, Map<String, String> values,
+            String valuesAre) {
+        return new MachineSource(machine, productId, defaults, values, valuesAre);
     }
 
     private static String pick(Source source, String name, StringBuilder origin) {
@@ -142,6 +154,9 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
         } else if (!source.property(name).trim().isEmpty()) {
             value = source.property(name).trim();
             from = "property";
+        } else if (!source.packageDefault(name).trim().isEmpty()) {
+            value = source.packageDefault(name).trim();
+            from = "package";
         } else {
             value = name.equals(WHEN_LOCKED) ? WhenLocked.DEFER.text : name.equals(STRATEGY) ? "reboot" : "0";
             from = "default";
@@ -172,7 +187,11 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
     }
 
     private static String where(Source source, String name) {
-        return source.policy(name).isPresent() ? "the policy value HKLM\\" + source.policyKey() + "\\" + name : source.valuesAre() + " " + name;
+        if (source.policy(name).isPresent()) {
+            return "the policy value HKLM\\" + source.policyKey() + "\\" + name;
+        }
+        return source.property(name).trim().isEmpty() && !source.packageDefault(name).trim().isEmpty()
+                ? "the package's default " + name : source.valuesAre() + " " + name;
     }
 
     /** The registry through the broker, and the properties as the caller read them. A class, not a lambda (start-up path). */
@@ -180,13 +199,21 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
         private final Machine machine;
         private final String key;
         private final Map<String, String> properties;
+        private final Map<String, String> defaults;
         private final String valuesAre;
 
-        MachineSource(Machine machine, String productId, Map<String, String> properties, String valuesAre) {
+        MachineSource(Machine machine, String productId, Map<String, String> defaults, Map<String, String> properties, String valuesAre) {
             this.machine = machine;
             this.key = key(productId);
+            this.defaults = defaults;
             this.properties = properties;
             this.valuesAre = valuesAre;
+        }
+
+        @Override
+        public String packageDefault(String name) {
+            String value = defaults.get(name);
+            return value == null ? "" : value;
         }
 
         @Override

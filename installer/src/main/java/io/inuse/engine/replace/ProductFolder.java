@@ -20,22 +20,20 @@ import io.inuse.engine.detect.Target;
  */
 public record ProductFolder(String root) {
     /**
-     * The product's folder on this machine: {@code <ProgramFiles>\inuse\<stem>}, the stem being the
-     * first target's file name without its extension (the product is named after its payload, the first
-     * target: packaging's ProductIdentity; wix/product.wxs installs the staged file into the same
-     * folder, from the build's ProductFolder variable).
+     * The product's folder on this machine: {@code <ProgramFiles>\inuse\<product id>}, the id built into the package
+     * (BuiltInProduct; wix/product.wxs installs the staged files into the same folder, from the build's ProductFolder
+     * variable).
      */
-    public static ProductFolder of(String programFiles, java.util.List<Target> targets) {
-        if (targets.isEmpty()) {
-            throw new IllegalArgumentException("the product's folder is named after its first target: there is none");
+    public static ProductFolder of(String programFiles, String productId) {
+        String why = io.inuse.engine.detect.BuiltInProduct.checkId(productId);
+        if (why != null) {
+            throw new IllegalArgumentException(why);
         }
-        String name = targets.get(0).name();
-        int dot = name.lastIndexOf('.');
         String folder = programFiles;
         while (folder.endsWith("\\")) {
             folder = folder.substring(0, folder.length() - 1);
         }
-        return new ProductFolder(folder + "\\inuse\\" + (dot > 0 ? name.substring(0, dot) : name));
+        return new ProductFolder(folder + "\\inuse\\" + productId);
     }
 
     public ProductFolder {
@@ -50,8 +48,8 @@ public record ProductFolder(String root) {
     }
 
     /**
-     * The product id: the folder's own name (the first target's file name without its extension), a
-     * build-time identifier, not the display name; it names the policy key (Policy.key).
+     * The product id: the folder's own name (BuiltInProduct.id(): by default the first DLL's file name without its
+     * extension), a build-time identifier, not the display name; it names the policy key (Policy.key).
      */
     public String productId() {
         return root.substring(root.lastIndexOf('\\') + 1);

@@ -51,6 +51,24 @@ class PolicyTest {
     }
 
     @Test
+    void thePackagesDefaultComesBetweenAPropertyAndInusesDefault() {
+        Map<String, String> defaults = Map.of(Policy.WHEN_LOCKED, "fail", Policy.FORCE_EQUAL, "1");
+        Policy p = Policy.resolve(Policy.source(machine, "MAPI32", defaults, properties, "the property"));
+        assertEquals(Policy.WhenLocked.FAIL, p.whenLocked());
+        assertTrue(p.forceEqual());
+        assertEquals("INUSE_WHEN_LOCKED=fail (package), INUSE_STRATEGY=reboot (default), INUSE_FORCE_EQUAL=1 (package)", p.origin());
+        properties.put(Policy.WHEN_LOCKED, "defer");
+        policy(Policy.FORCE_EQUAL, "0");
+        p = Policy.resolve(Policy.source(machine, "MAPI32", defaults, properties, "the property"));
+        assertEquals("INUSE_WHEN_LOCKED=defer (property), INUSE_STRATEGY=reboot (default), INUSE_FORCE_EQUAL=0 (policy)", p.origin());
+        // a default the engine does not understand (a package built by another version) is named as the package's
+        properties.clear();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Policy.resolve(Policy.source(machine, "MAPI32",
+                Map.of(Policy.STRATEGY, "later"), properties, "the property")));
+        assertTrue(e.getMessage().startsWith("the package's default INUSE_STRATEGY is 'later', which is not understood"), e.getMessage());
+    }
+
+    @Test
     void aValueNotUnderstoodNamesItsSourceAndWhatIsAllowed() {
         properties.put(Policy.WHEN_LOCKED, "kill");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, this::resolve);

@@ -47,6 +47,46 @@ public class MsiMojo extends AbstractMojo {
     private String upgradeCode;
 
     /**
+     * The product id: the product's folder ({@code Program Files\inuse\<id>}), its registry and policy keys
+     * ({@code HKLM\SOFTWARE\inuse\<id>}, {@code HKLM\SOFTWARE\Policies\inuse\<id>}) and its Group Policy template's
+     * name; letters, digits, '.', '_', '-' and spaces, at most 40. By default the first DLL's file name without its
+     * extension. Never change it between versions: an upgrade would not find the earlier version's backups.
+     */
+    @Parameter(property = "inuse.productId")
+    private String productId;
+
+    /** The ProductName (Add/Remove Programs, the dialogs), printable ASCII, at most 64; by default "inuse STEM replacement". */
+    @Parameter(property = "inuse.productName")
+    private String productName;
+
+    /** The Manufacturer (Add/Remove Programs' publisher), printable ASCII, at most 64; by default "inuse". */
+    @Parameter(property = "inuse.manufacturer")
+    private String manufacturer;
+
+    /**
+     * The package's default for INUSE_WHEN_LOCKED, what an install does when a process or service holds a DLL:
+     * defer (replace it at the next reboot, 3010; inuse's default), fail (stop the install, 1603) or stopservices
+     * (stop the services that hold it, replace it, start them again). The install's property and the Group Policy
+     * value override it.
+     */
+    @Parameter
+    private String whenLocked;
+
+    /**
+     * The package's default for INUSE_STRATEGY, how a held DLL is replaced: reboot (moved in at the next reboot; inuse's
+     * default) or renameaside (renamed aside, the new one in place at once). The property and the policy override it.
+     */
+    @Parameter
+    private String strategy;
+
+    /**
+     * The package's default for INUSE_FORCE_EQUAL: true replaces a DLL of the same version too (never an older over a
+     * newer); false is inuse's default. The property and the policy override it.
+     */
+    @Parameter
+    private String forceEqual;
+
+    /**
      * The ProductVersion: two to four numbers (major and minor up to 255, build up to 65535). By default the project's
      * version; a qualifier such as {@code -SNAPSHOT} is refused (two builds of one version would share a ProductCode,
      * and Windows Installer refuses the second with 1638): map it here explicitly.
@@ -129,7 +169,8 @@ public class MsiMojo extends AbstractMojo {
             BuildPackage.Options options = new BuildPackage.Options(sources, out, version, Optional.of(payload.getFile().toPath().toAbsolutePath()),
                     engineJar(), path(runtimeImage),
                     Optional.ofNullable(goldenDirectory).map(f -> f.toPath().toAbsolutePath()), updateGolden, signing,
-                    MojoChecks.upgradeCode(upgradeCode), place(payload), extras);
+                    MojoChecks.upgradeCode(upgradeCode), place(payload), extras,
+                    MojoChecks.product(productId, productName, manufacturer, whenLocked, strategy, forceEqual));
             PackageBuilder.Result result = BuildPackage.build(tools, options, getLog()::info);
             projectHelper.attachArtifact(project, "msi", result.msi().toFile());
         } catch (BuildException | IllegalArgumentException e) {

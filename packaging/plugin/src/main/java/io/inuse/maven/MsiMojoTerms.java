@@ -17,6 +17,9 @@ public final class MsiMojoTerms {
                 .replace("-Drevision is empty", "<productVersion> is empty")
                 .replace("-Drevision=", "version ")
                 .replace("-Dinuse.payload", "<payloads><payload><file>")
+                .replace("Name the product with -Dinuse.productId, -Dinuse.productName, -Dinuse.manufacturer",
+                        "Name the product with <productId>, <productName>, <manufacturer>")
+                .replace("-Dinuse.productId", "<productId>")
                 .replace("-Dinuse.runtimeImage", "<runtimeImage>")
                 .replace("-Dinuse.sign.certificate", "<signingCertificate>")
                 .replace("-Dinuse.sign.passwordFile", "<signingPasswordFile>")

@@ -29,7 +29,7 @@ public final class BuildPackage {
      */
     public record Options(Path sources, Path out, String revision, Optional<Path> payload, Path engineJar, Optional<Path> runtimeImage,
             Optional<Path> golden, boolean updateGolden, Optional<Signing> signing, Optional<String> upgradeCode, PackageBuilder.Place place,
-            List<PackageBuilder.Extra> extras) {
+            List<PackageBuilder.Extra> extras, PackageBuilder.Product product) {
     }
 
     public static void main(String[] args) {
@@ -55,7 +55,7 @@ public final class BuildPackage {
         build(tools, new Options(repo, Path.of(required(options, "out")), revision, payload, Path.of(required(options, "engine-jar")),
                 runtimeImage, Optional.of(Path.of(required(options, "golden"))),
                 Boolean.parseBoolean(options.getOrDefault("update-golden", "false")), signing, Optional.empty(), PackageBuilder.Place.SYSTEM,
-                List.of()), System.out::println);
+                List.of(), PackageBuilder.Product.DERIVED), System.out::println);
     }
 
     /** Builds, checks (and compares with the goldens when given), writes the Group Policy template; each step said in one line. */
@@ -65,7 +65,7 @@ public final class BuildPackage {
         if (o.upgradeCode().isPresent()) {
             spec = spec.withUpgradeCode(o.upgradeCode().get());
         }
-        spec = spec.withPlaces(o.place(), o.extras());
+        spec = spec.withPlaces(o.place(), o.extras()).withProduct(o.product());
         say.accept(o.signing().map(Signing::summary)
                 .orElse("inuse: not signed (no signing certificate): the package and the DLLs the build makes carry no Authenticode signature"));
         PackageBuilder.Result result = new PackageBuilder(tools, o.sources(), o.signing()).build(spec, o.out());
@@ -77,17 +77,20 @@ public final class BuildPackage {
         }
         say.accept(o.runtimeImage().map(p -> "inuse: runtime image " + p + " embedded in the package")
                 .orElse("inuse: no runtime image given: the package will use the target's Java (INUSE_JAVA_HOME or a registered Java 17+ x64)"));
-        say.accept("inuse: product '" + result.identity().productName() + "', UpgradeCode " + result.identity().upgradeCode()
-                + ", ProductCode " + result.productCode() + " (named after the payload's file name " + result.payload().fileName()
-                + (o.upgradeCode().isPresent() ? "; the UpgradeCode as given" : "") + ")");
+        say.accept("inuse: product '" + result.identity().productName() + "' (id " + result.identity().productId() + ", manufacturer "
+                + result.identity().manufacturer() + "), UpgradeCode " + result.identity().upgradeCode() + ", ProductCode "
+                + result.productCode() + (o.upgradeCode().isPresent() ? " (the UpgradeCode as given)"
+                : " (derived from the payload's file name " + result.payload().fileName() + ")"));
+        say.accept("inuse: policy defaults of the package: " + (o.product().defaults().isEmpty() ? "none (inuse's: defer, reboot, 0)"
+                : String.join(", ", o.product().defaults().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList())));
         if (o.revision().split("\\.").length == 4) {
             say.accept("inuse: note: version " + o.revision() + " has a fourth part (" + version.revision()
                     + "), which Windows Installer ignores when it compares versions: a package that differs only there neither upgrades nor is refused as a downgrade");
         }
         say.accept("inuse: MSI built: " + result.msi() + " (ProductVersion " + result.productVersion() + ", "
                 + result.payload().fileName() + " " + result.payload().version() + ", x64)");
-        Path template = PolicyTemplate.write(result.msi().getParent(), MsiBuild.productFolder(result.payload().fileName()),
-                result.identity().productName());
+        Path template = PolicyTemplate.write(result.msi().getParent(), result.identity().productId(), result.identity().productName(),
+                o.product().defaults());
         say.accept("inuse: Group Policy template: " + template + " and en-US/" + template.getFileName().toString()
                 .replace(".admx", ".adml") + " (copy both into PolicyDefinitions)");
         return result;

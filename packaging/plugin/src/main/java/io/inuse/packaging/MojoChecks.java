@@ -90,4 +90,62 @@ public final class MojoChecks {
             throw new BuildException("<upgradeCode>: " + e.getMessage() + "; make one once (uuidgen) and keep it for every version");
         }
     }
+
+    /**
+     * The product's id, names and policy defaults as the POM gives them (null: the default), each checked; one line
+     * naming the parameter otherwise.
+     */
+    public static PackageBuilder.Product product(String id, String name, String manufacturer, String whenLocked, String strategy,
+            String forceEqual) {
+        id = blank(id);
+        name = blank(name);
+        manufacturer = blank(manufacturer);
+        ProductIdentity named = ProductIdentity.of("X.DLL");
+        try {
+            named.withNames(id, null, null);
+        } catch (IllegalArgumentException e) {
+            throw new BuildException("<productId>: " + e.getMessage());
+        }
+        try {
+            named.withNames(null, name, null);
+        } catch (IllegalArgumentException e) {
+            throw new BuildException("<productName>: " + e.getMessage());
+        }
+        try {
+            named.withNames(null, null, manufacturer);
+        } catch (IllegalArgumentException e) {
+            throw new BuildException("<manufacturer>: " + e.getMessage());
+        }
+        java.util.Map<String, String> defaults = new java.util.LinkedHashMap<>();
+        if (whenLocked != null && !whenLocked.isBlank()) {
+            defaults.put(io.inuse.engine.replace.Policy.WHEN_LOCKED, oneOf("<whenLocked>", whenLocked, io.inuse.engine.replace.Policy.WhenLocked.values()));
+        }
+        if (strategy != null && !strategy.isBlank()) {
+            defaults.put(io.inuse.engine.replace.Policy.STRATEGY, oneOf("<strategy>", strategy, io.inuse.engine.replace.Policy.Strategy.values()));
+        }
+        if (forceEqual != null && !forceEqual.isBlank()) {
+            String f = forceEqual.strip();
+            if (!f.equalsIgnoreCase("true") && !f.equalsIgnoreCase("false")) {
+                throw new BuildException("<forceEqual> is '" + forceEqual + "': use true (replace a DLL of the same version too) or false");
+            }
+            defaults.put(io.inuse.engine.replace.Policy.FORCE_EQUAL, f.equalsIgnoreCase("true") ? "1" : "0");
+        }
+        return new PackageBuilder.Product(id, name, manufacturer, defaults);
+    }
+
+    private static String oneOf(String parameter, String value, Enum<?>[] allowed) {
+        List<String> texts = new java.util.ArrayList<>();
+        for (Enum<?> a : allowed) {
+            String text = a instanceof io.inuse.engine.replace.Policy.WhenLocked w ? w.text() : ((io.inuse.engine.replace.Policy.Strategy) a).text();
+            texts.add(text);
+            if (text.equalsIgnoreCase(value.strip())) {
+                return text;
+            }
+        }
+        throw new BuildException(parameter + " is '" + value + "': use one of " + String.join(", ", texts));
+    }
+
+    private static String blank(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * (msitools 0.101): File.Version and File.Language are filled from the payload's version
  * resource, File.FileName gets a short name when the payload's is not 8.3 ("SHORT~1.DLL|LongName.dll",
  * wixl writes the long name alone), and the MsiFileHash row is removed (a versioned file must not
- * have one, ICE60). The product's names and GUIDs come from the payload's name ({@link ProductIdentity}).
+ * have one, ICE60). The product's names and GUIDs come from {@link ProductIdentity}.
  *
  * <p>wixl aborts on any UI element, so the dialogs that full UI needs are IDT files in wix/ui/
  * (its README): they are imported with {@code msibuild -i} (only tables wixl leaves alone: -i
@@ -73,7 +73,8 @@ final class MsiBuild {
                 "-D", "ProductName=" + identity.productName(),
                 "-D", "PayloadPath=" + source,
                 "-D", "PayloadName=" + payload.fileName(),
-                "-D", "ProductFolder=" + productFolder(payload.fileName()),
+                "-D", "ProductFolder=" + identity.productId(),
+                "-D", "Manufacturer=" + identity.manufacturer(),
                 "-D", "BrokerPath=" + workDir.relativize(broker.toAbsolutePath()),
                 "-D", "CliPath=" + workDir.relativize(cli.toAbsolutePath()),
                 "-D", "CliComponentGuid=" + unbraced(identity.cliComponentGuid()),
@@ -104,6 +105,11 @@ final class MsiBuild {
                 "UPDATE `Property` SET `Value`='WIX_DOWNGRADE_DETECTED;WIX_UPGRADE_DETECTED;" + SECURE_PROPERTIES
                         + "' WHERE `Property`='SecureCustomProperties'"));
         List<String> mend = new ArrayList<>(List.of(msi.toString(), "-q"));
+        // the product's folder: a short name beside a long one, as for the files (wixl writes the long alone)
+        String folderShort = RuntimeFiles.shortName(identity.productId(), new java.util.HashSet<>(List.of("INUSE")));
+        if (folderShort != null) {
+            mend.add("UPDATE `Directory` SET `DefaultDir`='" + folderShort + "|" + identity.productId() + "' WHERE `Directory`='ProductFolder'");
+        }
         mend.addAll(runtime == null ? List.of() : runtime.sql());
         mend.addAll(more == null ? List.of() : more.sql());
         if (mend.size() > 2) {
@@ -137,12 +143,6 @@ final class MsiBuild {
                             + row[2] + "', " + row[3] + ")");
         }
         tools.run(msi.getParent(), Toolchain.MSIBUILD, sql);
-    }
-
-    /** The product's folder under Program Files\inuse: the payload's file name without its extension (ProductFolder.of in the engine). */
-    static String productFolder(String payloadName) {
-        int dot = payloadName.lastIndexOf('.');
-        return dot > 0 ? payloadName.substring(0, dot) : payloadName;
     }
 
     private static String unbraced(String guid) {

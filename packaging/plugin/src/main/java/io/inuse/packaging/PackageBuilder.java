@@ -1,11 +1,14 @@
 package io.inuse.packaging;
 
+import io.inuse.engine.detect.BuiltInProduct;
+import io.inuse.engine.replace.Policy;
 import io.inuse.pe.FileVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,19 +40,24 @@ public final class PackageBuilder {
      * {@code pak} holds an {@code engine/inuse-targets.jar} already.
      */
     public record Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak, Optional<String> upgradeCode, Place place,
-            List<Extra> extras) {
+            List<Extra> extras, Product product) {
         public Spec(String revision, Optional<Path> payload, List<EnginePak.Entry> pak) {
-            this(revision, payload, pak, Optional.empty(), Place.SYSTEM, List.of());
+            this(revision, payload, pak, Optional.empty(), Place.SYSTEM, List.of(), Product.DERIVED);
         }
 
         /** The same with the UpgradeCode the project names (the Maven plugin's), instead of the one derived from the payload's name. */
         public Spec withUpgradeCode(String code) {
-            return new Spec(revision, payload, pak, Optional.of(code), place, extras);
+            return new Spec(revision, payload, pak, Optional.of(code), place, extras, product);
         }
 
         /** The same with the payload placed there, and more DLLs in the package (the Maven plugin's payloads after the first). */
         public Spec withPlaces(Place first, List<Extra> more) {
-            return new Spec(revision, payload, pak, upgradeCode, first, List.copyOf(more));
+            return new Spec(revision, payload, pak, upgradeCode, first, List.copyOf(more), product);
+        }
+
+        /** The same with the product's id, names and policy defaults the project gives. */
+        public Spec withProduct(Product given) {
+            return new Spec(revision, payload, pak, upgradeCode, place, extras, given);
         }
 
         public static Spec of(String revision, Optional<Path> payload, Path engineJar, Optional<Path> runtimeImage) {
@@ -58,6 +66,18 @@ public final class PackageBuilder {
 
         public boolean embedsRuntime() {
             return pak.stream().anyMatch(e -> e.name().startsWith(EnginePak.RUNTIME));
+        }
+    }
+
+    /**
+     * The product as its project names it: id, ProductName, Manufacturer (null: derived from the first DLL's name, see
+     * {@link ProductIdentity}) and the package's policy defaults by property name (INUSE_WHEN_LOCKED, ...; empty: inuse's).
+     */
+    public record Product(String id, String name, String manufacturer, Map<String, String> defaults) {
+        public static final Product DERIVED = new Product(null, null, null, Map.of());
+
+        public Product {
+            defaults = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(defaults));
         }
     }
 
@@ -92,8 +112,8 @@ public final class PackageBuilder {
         Path dll = spec.payload().isPresent() ? userPayload(spec.payload().get(), outDir.resolve("signed-" + revision))
                 : signed(DemoPayload.build(tools, repo.resolve("src/payload"), version, outDir.resolve("native-" + revision)),
                         ProductIdentity.of(DemoPayload.FILE_NAME).productName());
-        Payload inspected = Payload.inspect(dll);
-        Payload payload = spec.upgradeCode().isPresent() ? inspected.withUpgradeCode(spec.upgradeCode().get()) : inspected;
+        Payload payload = named(Payload.inspect(dll), spec);
+        BuiltInProduct product = builtIn(payload.identity(), spec.product().defaults());
         String productName = payload.identity().productName();
         List<Payload> extras = new ArrayList<>();
         for (Extra extra : spec.extras()) {
@@ -101,14 +121,14 @@ public final class PackageBuilder {
         }
         List<PackageTargets.Entry> targets = PackageTargets.of(payload, spec.place(), extras, spec.extras());
         PackageTargets.check(targets);
-        List<EnginePak.Entry> pak = PackageTargets.addTo(spec.pak(), targets);
+        List<EnginePak.Entry> pak = PackageTargets.addTo(spec.pak(), targets, product);
         Path broker = signed(Broker.build(tools, repo.resolve("src/broker"), EnginePak.write(pak), outDir.resolve("broker-" + revision)),
                 productName);
         Path cli = Launcher.build(tools, repo, pak, outDir.resolve("cli-" + revision));
         signed(cli.resolve(Launcher.EXE), productName);
         Path msi = outDir.resolve(payload.identity().msiFileName(revision));
         RuntimeFiles.Result runtime = RuntimeFiles.write(pak, payload.identity(), outDir.resolve("runtime-" + revision), outDir);
-        PayloadFiles.Result more = PayloadFiles.write(payload.identity(), extras, outDir.resolve("payloads-" + revision), outDir);
+        PayloadFiles.Result more = PayloadFiles.write(payload.identity(), extras, targets, outDir.resolve("payloads-" + revision), outDir);
         new MsiBuild(tools).build(repo.resolve("wix/product.wxs"), revision, payload, broker, cli, runtime, more, msi);
         // signed before the checks, so that they (and the goldens after them) see the package as it ships
         signed(msi, productName);
@@ -117,6 +137,71 @@ public final class PackageBuilder {
         verifier.checkFacts(msi, revision, payload);
         verifier.checkExtras(msi, payload.identity(), extras);
         return new Result(msi, payload, revision);
+    }
+
+    /** The first DLL as the product the spec names: its UpgradeCode, id, ProductName, Manufacturer. */
+    static Payload named(Payload inspected, Spec spec) {
+        ProductIdentity identity = inspected.identity();
+        if (spec.upgradeCode().isPresent()) {
+            identity = identity.withUpgradeCode(spec.upgradeCode().get());
+        }
+        try {
+            identity = identity.withNames(spec.product().id(), spec.product().name(), spec.product().manufacturer());
+        } catch (IllegalArgumentException e) {
+            throw new BuildException(e.getMessage() + ". Name the product with -Dinuse.productId, -Dinuse.productName, -Dinuse.manufacturer");
+        }
+        String why = BuiltInProduct.checkId(identity.productId());
+        if (why != null) {
+            throw new BuildException("the product id is derived from the first DLL's name " + inspected.fileName() + ", and " + why
+                    + ": name the product with -Dinuse.productId (or rename the DLL) and build again");
+        }
+        return inspected.withIdentity(identity);
+    }
+
+    /**
+     * What the engine reads from the package (BuiltInProduct): the id and the policy defaults, each default checked as the
+     * engine will check it (Policy.resolve), so that a package that would stop every install is not built.
+     */
+    static BuiltInProduct builtIn(ProductIdentity identity, Map<String, String> defaults) {
+        for (String name : defaults.keySet()) {
+            if (!BuiltInProduct.DEFAULT_NAMES.contains(name)) {
+                throw new BuildException("the policy default " + name + " is not one of " + String.join(", ", BuiltInProduct.DEFAULT_NAMES));
+            }
+        }
+        try {
+            Policy.resolve(new DefaultsOnly(defaults));
+        } catch (IllegalArgumentException e) {
+            throw new BuildException(e.getMessage().replace("; nothing was changed", ""));
+        }
+        return new BuiltInProduct(identity.productId(), defaults);
+    }
+
+    /** The policy's view of the package's defaults alone: no property, no policy key. */
+    private record DefaultsOnly(Map<String, String> defaults) implements Policy.Source {
+        @Override
+        public String property(String name) {
+            return "";
+        }
+
+        @Override
+        public Optional<io.inuse.engine.machine.RegValue> policy(String name) {
+            return Optional.empty();
+        }
+
+        @Override
+        public String packageDefault(String name) {
+            return defaults.getOrDefault(name, "");
+        }
+
+        @Override
+        public String policyKey() {
+            return "";
+        }
+
+        @Override
+        public String valuesAre() {
+            return "the package's default";
+        }
     }
 
     /** A file this build made, signed in place when signing is on ({@link Signing#sign}). */

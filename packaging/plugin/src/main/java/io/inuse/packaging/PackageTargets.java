@@ -1,5 +1,6 @@
 package io.inuse.packaging;
 
+import io.inuse.engine.detect.BuiltInProduct;
 import io.inuse.engine.detect.BuiltInTargets;
 import io.inuse.engine.detect.Target;
 import io.inuse.engine.machine.KnownFolder;
@@ -30,6 +31,8 @@ import java.util.zip.ZipOutputStream;
 public final class PackageTargets {
     /** The list's resource inside the jar, where {@code BuiltInTargets.load()} looks for it. */
     static final String RESOURCE = BuiltInTargets.class.getPackageName().replace('.', '/') + "/" + BuiltInTargets.RESOURCE;
+    /** The product's resource inside the same jar, where {@code BuiltInProduct.load()} looks for it. */
+    static final String PRODUCT_RESOURCE = BuiltInProduct.class.getPackageName().replace('.', '/') + "/" + BuiltInProduct.RESOURCE;
     /** Fixed time of the jar's entries, so that the same sources build the same broker. */
     private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(2000, 1, 1, 0, 0);
     private static final String HINT = " Fix the package's target list (packaging's PackageTargets) and build again.";
@@ -154,27 +157,35 @@ public final class PackageTargets {
         return out.toString();
     }
 
-    /** The pak entry: {@code engine/inuse-targets.jar} holding the list; the same bytes for the same list. */
-    public static EnginePak.Entry jar(List<Entry> targets) {
+    /**
+     * The pak entry: {@code engine/inuse-targets.jar} holding the list and the product (BuiltInProduct: its id and
+     * policy defaults); the same bytes for the same list and product.
+     */
+    public static EnginePak.Entry jar(List<Entry> targets, BuiltInProduct product) {
         check(targets);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
-            ZipEntry entry = new ZipEntry(RESOURCE);
-            entry.setTimeLocal(ENTRY_TIME);
-            zip.putNextEntry(entry);
-            zip.write(text(targets).getBytes(StandardCharsets.UTF_8));
-            zip.closeEntry();
+            put(zip, RESOURCE, text(targets));
+            put(zip, PRODUCT_RESOURCE, product.text());
         } catch (IOException e) {
             throw new IllegalStateException("writing to memory does not fail", e);
         }
         return EnginePak.Entry.of(EnginePak.TARGETS_JAR, bytes.toByteArray());
     }
 
+    private static void put(ZipOutputStream zip, String name, String text) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        entry.setTimeLocal(ENTRY_TIME);
+        zip.putNextEntry(entry);
+        zip.write(text.getBytes(StandardCharsets.UTF_8));
+        zip.closeEntry();
+    }
+
     /**
      * The pak with the target list: the given entries with {@code engine/inuse-targets.jar} right after
      * the engine jar, unless they hold one already (a test's own list).
      */
-    static List<EnginePak.Entry> addTo(List<EnginePak.Entry> pak, List<Entry> targets) {
+    static List<EnginePak.Entry> addTo(List<EnginePak.Entry> pak, List<Entry> targets, BuiltInProduct product) {
         if (pak.stream().anyMatch(e -> e.name().equals(EnginePak.TARGETS_JAR))) {
             return pak;
         }
@@ -183,21 +194,30 @@ public final class PackageTargets {
         while (engine < entries.size() && !entries.get(engine).name().equals(EnginePak.ENGINE_JAR)) {
             engine++;
         }
-        entries.add(engine < entries.size() ? engine + 1 : 0, jar(targets));
+        entries.add(engine < entries.size() ? engine + 1 : 0, jar(targets, product));
         return entries;
     }
 
     /** The list inside an {@code inuse-targets.jar} (tests, and anyone who wants to see what a package replaces). */
     public static String read(byte[] jar) {
+        return read(jar, RESOURCE);
+    }
+
+    /** The product description (BuiltInProduct's text) inside an {@code inuse-targets.jar}. */
+    public static String readProduct(byte[] jar) {
+        return read(jar, PRODUCT_RESOURCE);
+    }
+
+    private static String read(byte[] jar, String resource) {
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(jar), StandardCharsets.UTF_8)) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-                if (entry.getName().equals(RESOURCE)) {
+                if (entry.getName().equals(resource)) {
                     return new String(zip.readAllBytes(), StandardCharsets.UTF_8);
                 }
             }
         } catch (IOException e) {
             throw new BuildException("the target jar cannot be read: " + e.getMessage(), e);
         }
-        throw new BuildException("the target jar has no " + RESOURCE);
+        throw new BuildException("the target jar has no " + resource);
     }
 }

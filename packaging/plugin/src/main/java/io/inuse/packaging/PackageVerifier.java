@@ -236,9 +236,9 @@ public final class PackageVerifier {
                 default: break;
             }
         }
-        // the product's folder and registry key are named after the payload: any payload meets the same goldens
-        String folder = MsiBuild.productFolder(payload.fileName());
-        if (table.equals("Directory") && column.equals("DefaultDir") && value.equals(folder)) {
+        // the product's folder and registry key are named after the product id: any payload meets the same goldens
+        String folder = identity.productId();
+        if (table.equals("Directory") && column.equals("DefaultDir") && (value.equals(folder) || value.endsWith("|" + folder))) {
             return "${ProductFolder}";
         }
         if ((table.equals("Registry") || table.equals("RegLocator")) && value.equals("SOFTWARE\\inuse\\" + folder)) {

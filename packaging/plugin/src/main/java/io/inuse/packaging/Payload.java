@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * Its FileVersion and languages fill the File table, which wixl leaves empty; its file name names
  * the product ({@link ProductIdentity}).
  */
-public record Payload(Path path, String fileName, FileVersion version, String languages, long size, String upgradeCode) {
+public record Payload(Path path, String fileName, FileVersion version, String languages, long size, ProductIdentity product) {
 
     public Payload(Path path, String fileName, FileVersion version, String languages, long size) {
         this(path, fileName, version, languages, size, null);
@@ -21,8 +21,12 @@ public record Payload(Path path, String fileName, FileVersion version, String la
 
     /** The same payload in a product whose UpgradeCode its project names ({@link ProductIdentity#withUpgradeCode}). */
     public Payload withUpgradeCode(String code) {
-        ProductIdentity.of(fileName).withUpgradeCode(code);
-        return new Payload(path, fileName, version, languages, size, code);
+        return withIdentity(identity().withUpgradeCode(code));
+    }
+
+    /** The same payload as the first DLL of this product (its project's UpgradeCode, id, names). */
+    public Payload withIdentity(ProductIdentity identity) {
+        return new Payload(path, fileName, version, languages, size, identity);
     }
 
     public static Payload inspect(Path path) {
@@ -56,6 +60,6 @@ public record Payload(Path path, String fileName, FileVersion version, String la
 
     /** The product this payload makes: UpgradeCode, component GUID, ProductName, MSI file name. */
     public ProductIdentity identity() {
-        return upgradeCode == null ? ProductIdentity.of(fileName) : ProductIdentity.of(fileName).withUpgradeCode(upgradeCode);
+        return product != null ? product : ProductIdentity.of(fileName);
     }
 }

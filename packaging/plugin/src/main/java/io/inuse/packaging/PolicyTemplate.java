@@ -67,15 +67,23 @@ public final class PolicyTemplate {
                                 new Choice("1", "Yes: replace it too"))));
     }
 
-    /** Writes the template for a product into {@code outDir/policy}; the ADMX file's path. */
+    /** Writes the template for a product without policy defaults of its own. */
     public static Path write(Path outDir, String productId, String productName) {
+        return write(outDir, productId, productName, java.util.Map.of());
+    }
+
+    /**
+     * Writes the template for a product into {@code outDir/policy}; the ADMX file's path. {@code defaults}: the package's
+     * own defaults by property name (BuiltInProduct), which each policy's help names and its list offers first.
+     */
+    public static Path write(Path outDir, String productId, String productName, java.util.Map<String, String> defaults) {
         Path folder = outDir.resolve("policy");
         Path admx = folder.resolve("inuse-" + productId + ".admx");
         Path adml = folder.resolve("en-US").resolve("inuse-" + productId + ".adml");
         try {
             Files.createDirectories(adml.getParent());
             Files.writeString(admx, admx(productId), StandardCharsets.UTF_8);
-            Files.writeString(adml, adml(productId, productName), StandardCharsets.UTF_8);
+            Files.writeString(adml, adml(productId, productName, defaults), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Group Policy template into " + folder, e);
         }
@@ -114,6 +122,10 @@ public final class PolicyTemplate {
     }
 
     static String adml(String productId, String productName) {
+        return adml(productId, productName, java.util.Map.of());
+    }
+
+    static String adml(String productId, String productName, java.util.Map<String, String> defaults) {
         StringBuilder x = new StringBuilder();
         x.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
         x.append("<policyDefinitionResources xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"")
@@ -127,7 +139,8 @@ public final class PolicyTemplate {
         string(x, "product", productName + " (" + productId + ")");
         for (Entry e : entries()) {
             string(x, e.name(), e.display());
-            string(x, e.name() + "_Help", e.help() + "\n\nRegistry: HKLM\\" + Policy.key(productId) + "\\" + e.valueName() + " (REG_SZ).");
+            string(x, e.name() + "_Help", e.help() + packageDefault(e, defaults) + "\n\nRegistry: HKLM\\" + Policy.key(productId) + "\\"
+                    + e.valueName() + " (REG_SZ).");
             for (int i = 0; i < e.choices().size(); i++) {
                 string(x, e.name() + "_" + i, e.choices().get(i).label() + " (" + e.choices().get(i).value() + ")");
             }
@@ -135,10 +148,35 @@ public final class PolicyTemplate {
         x.append("    </stringTable>\n    <presentationTable>\n");
         for (Entry e : entries()) {
             x.append("      <presentation id=\"").append(e.name()).append("\">\n        <dropdownList refId=\"").append(e.valueName())
-                    .append("\" noSort=\"true\" defaultItem=\"0\">").append(xml(e.display())).append("</dropdownList>\n      </presentation>\n");
+                    .append("\" noSort=\"true\" defaultItem=\"").append(defaultItem(e, defaults)).append("\">").append(xml(e.display())).append("</dropdownList>\n      </presentation>\n");
         }
         x.append("    </presentationTable>\n  </resources>\n</policyDefinitionResources>\n");
         return x.toString();
+    }
+
+    /** The help's sentence on the package's own default, when it has one for this value. */
+    private static String packageDefault(Entry e, java.util.Map<String, String> defaults) {
+        String value = defaults.get(e.valueName());
+        if (value == null) {
+            return "";
+        }
+        for (Choice c : e.choices()) {
+            if (c.value().equalsIgnoreCase(value.strip())) {
+                return " Without a policy or a property, this package does: " + c.label() + " (" + c.value() + "), its own default.";
+            }
+        }
+        return "";
+    }
+
+    /** The drop-down's first choice when the policy is enabled: the package's own default, else inuse's (the first). */
+    private static int defaultItem(Entry e, java.util.Map<String, String> defaults) {
+        String value = defaults.get(e.valueName());
+        for (int i = 0; value != null && i < e.choices().size(); i++) {
+            if (e.choices().get(i).value().equalsIgnoreCase(value.strip())) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     private static void string(StringBuilder x, String id, String text) {

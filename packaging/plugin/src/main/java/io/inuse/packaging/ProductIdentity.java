@@ -9,25 +9,30 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * Who the package is, derived from the payload's file name until the product can be named in the
- * build: packages around differently named DLLs are different products (they install side by side),
- * packages around the same name are versions of one product (the newer upgrades the older).
+ * Who the package is. By default derived from the first payload's file name (the demo, -Dinuse.payload): packages
+ * around differently named DLLs are different products (they install side by side), packages around the same name are
+ * versions of one product (the newer upgrades the older). The Maven plugin names the UpgradeCode, and may name the
+ * product id, the ProductName and the Manufacturer.
  *
  * <p>NAME is the payload's file name upper-cased (Windows names are case-insensitive), STEM is NAME
- * without its last extension. Then:
+ * without its last extension, ID the product id (by default the file name without its extension, as it is cased)
+ * upper-cased. Then:
  * <ul>
- * <li>UpgradeCode = UUID version 5 (RFC 4122, SHA-1) of "upgrade:NAME" in the namespace {@link #NAMESPACE};
- * <li>the component GUID of the DLL = UUID version 5 of "component:NAME" in the same namespace;
- * <li>ProductName = "inuse STEM replacement";
- * <li>the MSI's file name = inuse-stem-VERSION-x64.msi, the stem lower-cased;
- * <li>the ProductCode = a UUID (version 3, as before) of the UpgradeCode and the version: a new one per version.
+ * <li>UpgradeCode = as given, or UUID version 5 (RFC 4122, SHA-1) of "upgrade:NAME" in the namespace {@link #NAMESPACE};
+ * <li>the product id names the folder {@code Program Files\inuse\<id>}, the keys {@code SOFTWARE\inuse\<id>} and
+ *     {@code SOFTWARE\Policies\inuse\<id>} and the Group Policy template (the engine's BuiltInProduct.checkId);
+ * <li>the component GUIDs = UUID version 5 of "component:ID:NAME" (the first DLL), "cli-component:ID",
+ *     "payload-component:ID:FILE" (the others), "runtime-component:ID:path": they follow the folder they install into;
+ * <li>ProductName = as given, or "inuse STEM replacement"; Manufacturer = as given, or "inuse";
+ * <li>the MSI's file name = inuse-id-VERSION-x64.msi, the id lower-cased with its spaces as '-';
+ * <li>the ProductCode = a UUID (version 3) of the UpgradeCode and the version: a new one per version.
  * </ul>
- * The demo MAPI32.DLL gives "inuse MAPI32 replacement" and inuse-mapi32-1.1.0-x64.msi.
+ * The demo MAPI32.DLL gives the id MAPI32, "inuse MAPI32 replacement" and inuse-mapi32-1.1.0-x64.msi.
  */
-public record ProductIdentity(String fileName, String upgradeCodeGiven) {
+public record ProductIdentity(String fileName, String upgradeCodeGiven, String idGiven, String nameGiven, String manufacturerGiven) {
     /** The identity derived from the payload's file name alone (the demo, -Dinuse.payload). */
     public ProductIdentity(String fileName) {
-        this(fileName, null);
+        this(fileName, null, null, null, null);
     }
 
     /**
@@ -46,7 +51,59 @@ public record ProductIdentity(String fileName, String upgradeCodeGiven) {
         if (!uuid.toString().equalsIgnoreCase(bare)) {
             throw new IllegalArgumentException("'" + code + "' is not a GUID such as {A215EDDC-4037-5B29-805D-FF5E61F8A418}");
         }
-        return new ProductIdentity(fileName, braced(uuid));
+        return new ProductIdentity(fileName, braced(uuid), idGiven, nameGiven, manufacturerGiven);
+    }
+
+    /**
+     * The same product with the id, ProductName and Manufacturer its project names (null or blank: the default).
+     * IllegalArgumentException naming the value when one cannot serve ({@link #checkId}, {@link #checkText}).
+     */
+    public ProductIdentity withNames(String id, String name, String manufacturer) {
+        String i = blankToNull(id);
+        String n = blankToNull(name);
+        String m = blankToNull(manufacturer);
+        if (i != null) {
+            String why = io.inuse.engine.detect.BuiltInProduct.checkId(i);
+            if (why != null) {
+                throw new IllegalArgumentException(why);
+            }
+        }
+        if (n != null) {
+            checkText("the product name", n, MAX_PRODUCT_NAME);
+        }
+        if (m != null) {
+            checkText("the manufacturer", m, MAX_MANUFACTURER);
+        }
+        return new ProductIdentity(fileName, upgradeCodeGiven, i, n, m);
+    }
+
+    /**
+     * A ProductName or Manufacturer: printable ASCII (wixl writes a code-page-neutral package, which each machine reads in
+     * its own ANSI code page), no brackets or braces (Windows Installer would read them as formatted text in the messages
+     * that embed the name), at most {@code max} characters; IllegalArgumentException naming it otherwise.
+     */
+    static void checkText(String what, String text, int max) {
+        if (text.length() > max) {
+            throw new IllegalArgumentException(what + " '" + text + "' has " + text.length() + " characters; at most " + max);
+        }
+        for (int k = 0; k < text.length(); k++) {
+            char c = text.charAt(k);
+            if (c < 0x20 || c > 0x7E) {
+                throw new IllegalArgumentException(what + " '" + text + "' has the character U+" + String.format("%04X", (int) c)
+                        + ": only printable ASCII is shown alike on every machine (wixl writes a code-page-neutral package)");
+            }
+            if ("[]{}".indexOf(c) >= 0) {
+                throw new IllegalArgumentException(what + " '" + text + "' has the character '" + c + "', which Windows Installer"
+                        + " reads as formatted text in the messages that show the name");
+            }
+        }
+        if (!text.equals(text.strip())) {
+            throw new IllegalArgumentException(what + " '" + text + "' begins or ends with a space");
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
     }
 
     /** The project's own namespace for the name-based UUIDs. Never change it: every UpgradeCode depends on it. */
@@ -54,6 +111,8 @@ public record ProductIdentity(String fileName, String upgradeCodeGiven) {
 
     /** The longest ProductName: it is also the feature's title, a column of 64 characters. */
     static final int MAX_PRODUCT_NAME = 64;
+    /** The longest Manufacturer (Add/Remove Programs' Publisher). */
+    static final int MAX_MANUFACTURER = 64;
     /** Characters Windows does not allow in a file name (besides control characters). */
     private static final String WINDOWS_FORBIDDEN = "<>:\"/\\|?*";
     /** Characters allowed in an 8.3 short name besides letters and digits. */
@@ -125,31 +184,55 @@ public record ProductIdentity(String fileName, String upgradeCodeGiven) {
         return upgradeCodeGiven != null ? upgradeCodeGiven : braced(uuid5(NAMESPACE, "upgrade:" + name()));
     }
 
+    /** The product id: as given, or the payload's file name without its extension, as it is cased. */
+    public String productId() {
+        if (idGiven != null) {
+            return idGiven;
+        }
+        int dot = fileName.lastIndexOf('.');
+        return dot > 0 ? fileName.substring(0, dot) : fileName;
+    }
+
+    /** The product id upper-cased: the key of every derived component GUID. */
+    private String idKey() {
+        return productId().toUpperCase(Locale.ROOT);
+    }
+
     public String componentGuid() {
-        return braced(uuid5(NAMESPACE, "component:" + name()));
+        return braced(uuid5(NAMESPACE, "component:" + idKey() + ":" + name()));
     }
 
     /** The component of the command line (bin\inuse.exe and its jars). */
     public String cliComponentGuid() {
-        return braced(uuid5(NAMESPACE, "cli-component:" + name()));
+        return braced(uuid5(NAMESPACE, "cli-component:" + idKey()));
     }
 
     /** The component of a DLL of the package after the first: this product's, by the DLL's name. */
     public String payloadComponentGuid(String fileName) {
-        return braced(uuid5(NAMESPACE, "payload-component:" + name() + ":" + fileName.toUpperCase(Locale.ROOT)));
+        return braced(uuid5(NAMESPACE, "payload-component:" + idKey() + ":" + fileName.toUpperCase(Locale.ROOT)));
+    }
+
+    /** The component that creates a target's folder (a relative path in a known folder), by the folder and path. */
+    public String folderComponentGuid(String knownFolder, String relative) {
+        return braced(uuid5(NAMESPACE, "folder-component:" + idKey() + ":" + knownFolder.toUpperCase(Locale.ROOT) + "\\"
+                + relative.toUpperCase(Locale.ROOT)));
     }
 
     /** The component of one file of the installed runtime, by its path inside the image ("bin/java.exe"). */
     public String runtimeComponentGuid(String relative) {
-        return braced(uuid5(NAMESPACE, "runtime-component:" + name() + ":" + relative.toLowerCase(java.util.Locale.ROOT)));
+        return braced(uuid5(NAMESPACE, "runtime-component:" + idKey() + ":" + relative.toLowerCase(java.util.Locale.ROOT)));
     }
 
     public String productName() {
-        return "inuse " + stem() + " replacement";
+        return nameGiven != null ? nameGiven : "inuse " + stem() + " replacement";
+    }
+
+    public String manufacturer() {
+        return manufacturerGiven != null ? manufacturerGiven : "inuse";
     }
 
     public String msiFileName(String productVersion) {
-        return "inuse-" + stem().toLowerCase(Locale.ROOT) + "-" + productVersion + "-x64.msi";
+        return "inuse-" + productId().toLowerCase(Locale.ROOT).replace(' ', '-') + "-" + productVersion + "-x64.msi";
     }
 
     /**

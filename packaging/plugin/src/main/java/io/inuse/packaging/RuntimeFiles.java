@@ -129,7 +129,7 @@ final class RuntimeFiles {
             return null;
         }
         String base = keep(stem);
-        String suffix = keep(ext);
+        String suffix = ext.isEmpty() ? "" : keep(ext);   // a name without a dot gets none (keep would make one up)
         suffix = suffix.substring(0, Math.min(3, suffix.length()));
         for (int i = 1; i < 100000; i++) {
             String tail = "~" + i;

@@ -73,4 +73,45 @@ class MojoChecksTest {
     private static String refusal(List<MojoChecks.PayloadFile> payloads) {
         return assertThrows(BuildException.class, () -> MojoChecks.payloads(payloads)).getMessage();
     }
+
+    @Test
+    void theProductsNamesAndPolicyDefaultsAreCheckedByParameter() {
+        PackageBuilder.Product product = MojoChecks.product(" Example Mail ", "Example Mail MAPI update", "Example Corp", "FAIL", "renameaside",
+                "true");
+        assertEquals("Example Mail", product.id());
+        assertEquals(new java.util.LinkedHashMap<>(java.util.Map.of("INUSE_WHEN_LOCKED", "fail", "INUSE_STRATEGY", "renameaside",
+                "INUSE_FORCE_EQUAL", "1")), new java.util.LinkedHashMap<>(product.defaults()));
+        assertEquals(List.of("INUSE_WHEN_LOCKED", "INUSE_STRATEGY", "INUSE_FORCE_EQUAL"), List.copyOf(product.defaults().keySet()));
+        PackageBuilder.Product none = MojoChecks.product(null, null, null, null, null, null);
+        assertEquals(PackageBuilder.Product.DERIVED, none);
+        assertEquals("<whenLocked> is 'sometimes': use one of defer, fail, stopservices",
+                assertThrows(BuildException.class, () -> MojoChecks.product(null, null, null, "sometimes", null, null)).getMessage());
+        assertEquals("<strategy> is 'later': use one of reboot, renameaside",
+                assertThrows(BuildException.class, () -> MojoChecks.product(null, null, null, null, "later", null)).getMessage());
+        assertEquals("<forceEqual> is 'yes': use true (replace a DLL of the same version too) or false",
+                assertThrows(BuildException.class, () -> MojoChecks.product(null, null, null, null, null, "yes")).getMessage());
+        assertTrue(assertThrows(BuildException.class, () -> MojoChecks.product("Mail/2", null, null, null, null, null)).getMessage()
+                .startsWith("<productId>: the product id 'Mail/2' has the character '/'"));
+        assertTrue(assertThrows(BuildException.class, () -> MojoChecks.product(null, "{x}", null, null, null, null)).getMessage()
+                .startsWith("<productName>: the product name '{x}' has the character '{'"));
+        assertTrue(assertThrows(BuildException.class, () -> MojoChecks.product(null, null, "Corp\u00e9", null, null, null)).getMessage()
+                .startsWith("<manufacturer>: the manufacturer"));
+    }
+
+    @Test
+    void aDerivedProductIdThatCannotServeNamesTheParameter() {
+        Payload plus = new Payload(dir.resolve("mail+helper.dll"), "mail+helper.dll", new io.inuse.pe.FileVersion(1, 0, 0, 0), "0", 1);
+        PackageBuilder.Spec spec = new PackageBuilder.Spec("1.0.0", java.util.Optional.empty(), List.of());
+        String message = MsiMojoTerms.of(assertThrows(BuildException.class, () -> PackageBuilder.named(plus, spec)).getMessage());
+        assertEquals("the product id is derived from the first DLL's name mail+helper.dll, and the product id 'mail+helper' has the character"
+                + " '+': a product id names a folder, a registry key and a file, so it has letters, digits, '.', '_', '-' and spaces only:"
+                + " name the product with <productId> (or rename the DLL) and build again", message);
+        Payload named = PackageBuilder.named(plus, spec.withProduct(new PackageBuilder.Product("MailHelper", null, null, java.util.Map.of())));
+        assertEquals("MailHelper", named.identity().productId());
+        // a default the engine would refuse is not built into a package
+        assertEquals("the package's default INUSE_WHEN_LOCKED is 'later', which is not understood: use defer (replace a held file at the"
+                + " next reboot, the default), fail (stop the install instead) or stopservices (stop the services that hold it, replace it,"
+                + " start them again)", assertThrows(BuildException.class, () -> PackageBuilder.builtIn(ProductIdentity.of("MAPI32.DLL"),
+                java.util.Map.of("INUSE_WHEN_LOCKED", "later"))).getMessage());
+    }
 }

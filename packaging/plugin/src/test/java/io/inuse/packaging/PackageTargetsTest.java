@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.inuse.engine.detect.BuiltInProduct;
 import io.inuse.engine.detect.BuiltInTargets;
 import io.inuse.pe.FileVersion;
 import java.net.URL;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The package's targets (docs/pak.md): what the build writes into the broker, and each list it refuses. */
 class PackageTargetsTest {
+    static final BuiltInProduct PRODUCT = new BuiltInProduct("Example Mail", java.util.Map.of("INUSE_WHEN_LOCKED", "fail"));
+
     private static final PackageTargets.Entry DEMO = new PackageTargets.Entry("TargetDll", "System", "", "MAPI32.DLL");
     private static final Set<String> FILE_KEYS = Set.of("TargetDll");
 
@@ -98,30 +101,34 @@ class PackageTargetsTest {
 
     @Test
     void theTargetJarIsReproducibleAndFollowsTheEngineJar() {
-        EnginePak.Entry jar = PackageTargets.jar(List.of(DEMO));
+        EnginePak.Entry jar = PackageTargets.jar(List.of(DEMO), PRODUCT);
         assertEquals("engine/inuse-targets.jar", jar.name());
-        assertArrayEquals(jar.data(), PackageTargets.jar(List.of(DEMO)).data());
+        assertArrayEquals(jar.data(), PackageTargets.jar(List.of(DEMO), PRODUCT).data());
         assertEquals("inuse-targets 1\nTargetDll\tSystem\t\tMAPI32.DLL\n", PackageTargets.read(jar.data()));
+        assertEquals("inuse-product 1\nid\tExample Mail\nINUSE_WHEN_LOCKED\tfail\n", PackageTargets.readProduct(jar.data()));
 
         EnginePak.Entry engine = EnginePak.Entry.of("engine/inuse-engine.jar", new byte[] {1});
         EnginePak.Entry runtime = EnginePak.Entry.of("runtime/release", new byte[] {2});
         assertEquals(List.of("engine/inuse-engine.jar", "engine/inuse-targets.jar", "runtime/release"),
-                PackageTargets.addTo(List.of(engine, runtime), List.of(DEMO)).stream().map(EnginePak.Entry::name).toList());
+                PackageTargets.addTo(List.of(engine, runtime), List.of(DEMO), PRODUCT).stream().map(EnginePak.Entry::name).toList());
         List<EnginePak.Entry> own = List.of(engine, jar);
-        assertSame(own, PackageTargets.addTo(own, List.of(DEMO)));
-        assertThrows(BuildException.class, () -> PackageTargets.addTo(List.of(engine), List.of()));
+        assertSame(own, PackageTargets.addTo(own, List.of(DEMO), PRODUCT));
+        assertThrows(BuildException.class, () -> PackageTargets.addTo(List.of(engine), List.of(), PRODUCT));
     }
 
     /** The engine's own BuiltInTargets.load() finds the list in the jar the build writes, as the broker's class path gives it. */
     @Test
     void theEngineLoadsTheListFromTheJar() throws Exception {
-        Path jar = Files.write(dir.resolve("inuse-targets.jar"), PackageTargets.jar(List.of(DEMO)).data());
+        Path jar = Files.write(dir.resolve("inuse-targets.jar"), PackageTargets.jar(List.of(DEMO), PRODUCT).data());
         URL engine = BuiltInTargets.class.getProtectionDomain().getCodeSource().getLocation();
         try (URLClassLoader loader = new URLClassLoader(new URL[] {engine, jar.toUri().toURL()}, null)) {
             Class<?> builtIn = loader.loadClass(BuiltInTargets.class.getName());
             List<?> targets = (List<?>) builtIn.getMethod("load").invoke(null);
             assertEquals(1, targets.size());
             assertEquals("TargetDll\tSystem\t\tMAPI32.DLL", targets.get(0).getClass().getMethod("line").invoke(targets.get(0)));
+            Object product = loader.loadClass(BuiltInProduct.class.getName()).getMethod("load").invoke(null);
+            assertEquals("Example Mail", product.getClass().getMethod("id").invoke(product));
+            assertEquals(java.util.Map.of("INUSE_WHEN_LOCKED", "fail"), product.getClass().getMethod("defaults").invoke(product));
         }
     }
 }

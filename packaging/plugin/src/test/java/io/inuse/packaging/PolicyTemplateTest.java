@@ -134,4 +134,15 @@ class PolicyTemplateTest {
         assertEquals("SOFTWARE\\Policies\\inuse\\my-dll & co", elements(admx, "policy").get(0).getAttribute("key"));
         parse(Files.readString(dir.resolve("policy/en-US/inuse-my-dll & co.adml")));
     }
+
+    /** A package's own defaults: named in each policy's help, offered first in its list; without them, inuse's come first. */
+    @Test
+    void thePackagesDefaultsAreNamedAndOfferedFirst() {
+        String adml = PolicyTemplate.adml("ExampleMail", "Example Mail MAPI update", java.util.Map.of("INUSE_WHEN_LOCKED", "fail"));
+        assertTrue(adml.contains("Without a policy or a property, this package does: Stop the install (1603) before anything changes (fail),"
+                + " its own default."), adml);
+        assertTrue(adml.contains("<dropdownList refId=\"INUSE_WHEN_LOCKED\" noSort=\"true\" defaultItem=\"1\">"), adml);
+        assertTrue(adml.contains("<dropdownList refId=\"INUSE_STRATEGY\" noSort=\"true\" defaultItem=\"0\">"), adml);
+        assertEquals(1, adml.split("its own default", -1).length - 1, "only the policy with a package default says so");
+    }
 }

@@ -23,13 +23,41 @@ class ProductIdentityTest {
 
     @Test
     void theDemoKeepsItsNamesAndGetsFixedGuids() {
-        // values computed independently: Python uuid.uuid5(UUID("72482a43-..."), "upgrade:MAPI32.DLL")
+        // values computed independently: Python uuid.uuid5(UUID("72482a43-..."), "upgrade:MAPI32.DLL"), "component:MAPI32:MAPI32.DLL"
         ProductIdentity demo = ProductIdentity.of("MAPI32.DLL");
         assertEquals("{A215EDDC-4037-5B29-805D-FF5E61F8A418}", demo.upgradeCode());
-        assertEquals("{847C3298-170B-5328-8AE5-DD767D00123B}", demo.componentGuid());
+        assertEquals("{5BC81EE6-B86D-5B2C-A8EA-580C23BB01E5}", demo.componentGuid());
         assertEquals("inuse MAPI32 replacement", demo.productName());
         assertEquals("inuse-mapi32-1.1.0-x64.msi", demo.msiFileName("1.1.0"));
         assertEquals("MAPI32.DLL", demo.fileTableName());
+        assertEquals("MAPI32", demo.productId());
+        assertEquals("inuse", demo.manufacturer());
+    }
+
+    @Test
+    void aProjectNamesItsProduct() {
+        ProductIdentity named = ProductIdentity.of("MAPI32.DLL").withUpgradeCode("{0C7E61A2-5B4D-4E8F-9A1B-2C3D4E5F6071}")
+                .withNames("Example Mail", "Example Mail MAPI update", "Example Corp. & Sons");
+        assertEquals("Example Mail", named.productId());
+        assertEquals("Example Mail MAPI update", named.productName());
+        assertEquals("Example Corp. & Sons", named.manufacturer());
+        assertEquals("inuse-example-mail-1.1.0-x64.msi", named.msiFileName("1.1.0"));
+        assertEquals("{0C7E61A2-5B4D-4E8F-9A1B-2C3D4E5F6071}", named.upgradeCode(), "withNames keeps the UpgradeCode");
+        // the component GUIDs follow the product id (the folder they install into), not the DLL's name alone
+        assertNotEquals(ProductIdentity.of("MAPI32.DLL").componentGuid(), named.componentGuid());
+        assertEquals(named.componentGuid(), ProductIdentity.of("mapi32.dll").withNames("EXAMPLE MAIL", null, null).componentGuid());
+        // blank is the default
+        assertEquals("inuse MAPI32 replacement", ProductIdentity.of("MAPI32.DLL").withNames(" ", "", null).productName());
+        String refusal = assertThrows(IllegalArgumentException.class, () -> ProductIdentity.of("MAPI32.DLL").withNames(null, "Mail [beta]", null))
+                .getMessage();
+        assertEquals("the product name 'Mail [beta]' has the character '[', which Windows Installer reads as formatted text in the messages"
+                + " that show the name", refusal);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProductIdentity.of("MAPI32.DLL").withNames(null, null, "Ελένη AG"))
+                .getMessage().startsWith("the manufacturer 'Ελένη AG' has the character U+0395"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProductIdentity.of("MAPI32.DLL").withNames(null, "x".repeat(65), null))
+                .getMessage().endsWith("has 65 characters; at most 64"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ProductIdentity.of("MAPI32.DLL").withNames("a\\b", null, null))
+                .getMessage().contains("'\\'"));
     }
 
     @Test
@@ -46,7 +74,7 @@ class ProductIdentityTest {
         ProductIdentity demo = ProductIdentity.of("MAPI32.DLL");
         ProductIdentity other = ProductIdentity.of("InuseDemo.dll");
         assertEquals("{8DD18C2D-8586-5659-BDEF-89688E170F8B}", other.upgradeCode());
-        assertEquals("{55557E1F-1D55-52BD-9642-F03FDBF95C55}", other.componentGuid());
+        assertEquals("{4A4227D8-6F00-5C9D-922B-0CB9558ED042}", other.componentGuid());
         assertNotEquals(demo.productCode("1.1.0"), other.productCode("1.1.0"));
         assertEquals("inuse INUSEDEMO replacement", other.productName());
         assertEquals("inuse-inusedemo-2.0.1-x64.msi", other.msiFileName("2.0.1"));
