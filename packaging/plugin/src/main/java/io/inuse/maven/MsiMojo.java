@@ -153,6 +153,10 @@ public class MsiMojo extends AbstractMojo {
             getLog().info("inuse: skipped (inuse.skip)");
             return;
         }
+        if (System.getProperty("os.name", "").startsWith("Windows")) {
+            throw new MojoFailureException("inuse-maven-plugin builds on Linux (Debian 12 with packaging/install-toolchain.sh: msitools,"
+                    + " mingw-w64): its dialogs and the fixes after wixl need msibuild, which has no Windows build; run the build there");
+        }
         try {
             List<MojoChecks.PayloadFile> checked = MojoChecks.payloads(payloads == null ? List.of() : payloads.stream()
                     .map(p -> new MojoChecks.PayloadFile(p.getFile(), p.getFolder(), p.getPath(), p.getName())).toList());
