@@ -35,6 +35,21 @@ public final class RegValue {
         return data.length;
     }
 
+    /** A REG_SZ holding {@code text} and its terminating NUL. */
+    public static RegValue sz(String text) {
+        return new RegValue(REG_SZ, (text + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+    }
+
+    /** A string value's text (REG_SZ or REG_EXPAND_SZ, as stored: unexpanded), up to its first NUL; null for any other type. */
+    public String string() {
+        if (type != REG_SZ && type != REG_EXPAND_SZ) {
+            return null;
+        }
+        String text = new String(data, java.nio.charset.StandardCharsets.UTF_16LE);
+        int nul = text.indexOf('\0');
+        return nul >= 0 ? text.substring(0, nul) : text;
+    }
+
     /** Whether REG_WRITE takes this type with this many bytes: the types above, DWORD 4, QWORD 8, strings even. */
     public boolean writable() {
         return switch (type) {

@@ -5,7 +5,6 @@ import io.inuse.engine.machine.RegRoot;
 import io.inuse.engine.machine.RegValue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
@@ -170,9 +169,7 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
         byte[] data = value.data();
         switch (value.type()) {
             case RegValue.REG_SZ, RegValue.REG_EXPAND_SZ -> {
-                String s = new String(data, StandardCharsets.UTF_16LE);
-                int nul = s.indexOf('\0');
-                return (nul < 0 ? s : s.substring(0, nul)).trim();
+                return value.string().trim();
             }
             case RegValue.REG_DWORD -> {
                 if (data.length == 4) {

@@ -242,13 +242,11 @@ public record RebootRecord(String key, String file, String newVersion, String sh
         if (value.isEmpty() || value.get().type() != RegValue.REG_SZ) {
             return Optional.empty();
         }
-        String text = new String(value.get().data(), StandardCharsets.UTF_16LE);
-        int nul = text.indexOf('\0');
-        return Optional.of(nul >= 0 ? text.substring(0, nul) : text);
+        return Optional.of(value.get().string());
     }
 
     static RegValue sz(String text) {
-        return new RegValue(RegValue.REG_SZ, (text + "\0").getBytes(StandardCharsets.UTF_16LE));
+        return RegValue.sz(text);
     }
 
     static RegValue multiSz(List<String> items) {
