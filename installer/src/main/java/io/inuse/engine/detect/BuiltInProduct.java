@@ -151,16 +151,6 @@ public record BuiltInProduct(String id, Map<String, String> defaults) {
     }
 
     private static String visible(String line) {
-        StringBuilder out = new StringBuilder();
-        for (char c : line.toCharArray()) {
-            if (c == '\t') {
-                out.append(" | ");
-            } else if (c < 0x20 || c == 0x7F) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return BuiltInTargets.visible(line);
     }
 }

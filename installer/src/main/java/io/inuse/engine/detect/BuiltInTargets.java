@@ -130,7 +130,7 @@ public final class BuiltInTargets {
     }
 
     /** The line as a log can show it: tabs as " | ", other control characters escaped. */
-    private static String visible(String line) {
+    static String visible(String line) {
         StringBuilder out = new StringBuilder();
         for (char c : line.toCharArray()) {
             if (c == '\t') {
