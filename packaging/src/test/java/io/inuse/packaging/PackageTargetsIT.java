@@ -42,6 +42,12 @@ class PackageTargetsIT {
             assertEquals("inuse-targets 1\nTargetDll\tSystem\t\tMAPI32.DLL\n", text, "the demo's one target");
         }
         assertEquals(List.of("TargetDll\tSystem\t\t" + name), BuiltInTargets.parse(text).stream().map(BuiltInTargets.BuiltIn::line).toList());
+        // the product beside it: the id the product's folder (the Directory table's ProductFolder) is named by, no policy default
+        String product = PackageTargets.readProduct(jar.data());
+        String stem = fileName.substring(fileName.indexOf('|') + 1);
+        stem = stem.substring(0, stem.lastIndexOf('.'));
+        assertEquals("inuse-product 1\nid\t" + stem + "\n", product);
+        assertEquals(stem, io.inuse.engine.detect.BuiltInProduct.parse(product).id());
     }
 
     /** A package around a DLL of another name (the README's -Dinuse.payload) meets the same goldens: its folder and key follow its name. */
