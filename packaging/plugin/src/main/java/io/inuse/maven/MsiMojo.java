@@ -190,7 +190,13 @@ public class MsiMojo extends AbstractMojo {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
-        return Optional.of(project.getBasedir().toPath().resolve(value.strip()).toAbsolutePath().normalize());
+        try {
+            return Optional.of(project.getBasedir().toPath().resolve(value.strip()).toAbsolutePath().normalize());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new BuildException("the path " + value + " cannot be opened: this JVM encodes file names in "
+                    + System.getProperty("sun.jnu.encoding") + ", which cannot hold it (" + e.getReason() + "). Run Maven in a UTF-8"
+                    + " locale, for example LANG=C.UTF-8 mvn -B package");
+        }
     }
 
     private static PackageBuilder.Place place(MojoChecks.PayloadFile payload) {

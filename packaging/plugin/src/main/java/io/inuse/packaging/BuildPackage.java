@@ -1,22 +1,14 @@
 package io.inuse.packaging;
 
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The build: {@link #build} runs for the Maven plugin's goal ({@code io.inuse.maven.MsiMojo}, which builds this
- * repository's demo package too); {@link #main} takes the same as {@code --name=value} arguments (tests): builds the
- * MSI, verifies it (and compares it with the goldens when given), prints where it is.
- *
- * <p>Arguments: {@code --repo=DIR --out=DIR --revision=X.Y.Z --engine-jar=JAR [--payload=DLL]
- * [--runtime-image=DIR] --golden=DIR [--update-golden=true] [--sign-certificate=PFX] [--sign-password-file=FILE]
- * [--sign-timestamp-url=URL] [--sign-payload=true]}; the certificate's password comes from the file or from the
- * environment variable {@value Signing#PASSWORD_VARIABLE}, never from an argument.
+ * The build as the Maven plugin's goal runs it ({@code io.inuse.maven.MsiMojo}, which builds this repository's demo
+ * package too): builds the MSI, verifies it (and compares it with the goldens when given), writes its Group Policy
+ * template, says where they are.
  */
 public final class BuildPackage {
     private BuildPackage() {
@@ -30,32 +22,6 @@ public final class BuildPackage {
     public record Options(Path sources, Path out, String revision, Optional<Path> payload, Path engineJar, Optional<Path> runtimeImage,
             Optional<Path> golden, boolean updateGolden, Optional<Signing> signing, Optional<String> upgradeCode, PackageBuilder.Place place,
             List<PackageBuilder.Extra> extras, PackageBuilder.Product product) {
-    }
-
-    public static void main(String[] args) {
-        Map<String, String> options = new HashMap<>();
-        for (String arg : args) {
-            int eq = arg.indexOf('=');
-            if (!arg.startsWith("--") || eq < 0) {
-                throw new BuildException("argument '" + arg + "' is not of the form --name=value");
-            }
-            options.put(arg.substring(2, eq), arg.substring(eq + 1));
-        }
-        Toolchain tools = new Toolchain();
-        Path repo = Path.of(required(options, "repo")).toAbsolutePath().normalize();
-        String revision = options.getOrDefault("revision", "");
-        Revision.parse(revision);
-        Optional<Path> payload = optionalPath(options, "payload", "-Dinuse.payload");
-        Optional<Path> runtimeImage = optionalPath(options, "runtime-image", "-Dinuse.runtimeImage");
-        Optional<Signing> signing = Signing.configure(tools, new Signing.Options(
-                optionalPath(options, "sign-certificate", "-Dinuse.sign.certificate"),
-                optionalPath(options, "sign-password-file", "-Dinuse.sign.passwordFile"),
-                options.getOrDefault("sign-timestamp-url", ""), options.getOrDefault("sign-payload", "")),
-                System.getenv(Signing.PASSWORD_VARIABLE));
-        build(tools, new Options(repo, Path.of(required(options, "out")), revision, payload, Path.of(required(options, "engine-jar")),
-                runtimeImage, Optional.of(Path.of(required(options, "golden"))),
-                Boolean.parseBoolean(options.getOrDefault("update-golden", "false")), signing, Optional.empty(), PackageBuilder.Place.SYSTEM,
-                List.of(), PackageBuilder.Product.DERIVED), System.out::println);
     }
 
     /** Builds, checks (and compares with the goldens when given), writes the Group Policy template; each step said in one line. */
@@ -94,29 +60,5 @@ public final class BuildPackage {
         say.accept("inuse: Group Policy template: " + template + " and en-US/" + template.getFileName().toString()
                 .replace(".admx", ".adml") + " (copy both into PolicyDefinitions)");
         return result;
-    }
-
-    /** A path option, absent when empty; a path this JVM cannot encode is refused with the fix (a UTF-8 locale). */
-    private static Optional<Path> optionalPath(Map<String, String> options, String name, String property) {
-        String value = options.get(name);
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Path.of(value).toAbsolutePath());
-        } catch (InvalidPathException e) {
-            // no cause attached: Maven would print its message a second time
-            throw new BuildException(property + "=" + value + " cannot be opened: this JVM encodes file names in "
-                    + System.getProperty("sun.jnu.encoding") + ", which cannot hold that path (" + e.getReason() + ")."
-                    + " Run Maven in a UTF-8 locale, for example LANG=C.UTF-8 mvn -B package ...");
-        }
-    }
-
-    private static String required(Map<String, String> options, String name) {
-        String value = options.get(name);
-        if (value == null || value.isBlank()) {
-            throw new BuildException("missing argument --" + name + "=...");
-        }
-        return value;
     }
 }

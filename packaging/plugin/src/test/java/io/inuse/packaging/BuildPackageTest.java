@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Build runs: the build's entry point, as Maven runs it in `package` (packaging/pom.xml, exec-maven-plugin),
- * given each input it refuses. Every refusal comes before any tool runs, as one line; Maven prints it
- * after "An exception occurred while executing the Java class.".
+ * Build runs: {@link BuildPackage#build} with the signing configured first, as the plugin's goal runs them, given each
+ * input it refuses, written as the -D options of this repository's own build (the goal's MsiMojoTerms puts them in its
+ * parameter names). Every refusal comes before any tool runs, as one line.
  */
 class BuildPackageTest {
     @TempDir
@@ -40,7 +40,7 @@ class BuildPackageTest {
             args.removeIf(a -> a.startsWith(name));
             args.add(override);
         }
-        String message = assertThrows(BuildException.class, () -> BuildPackage.main(args.toArray(String[]::new))).getMessage();
+        String message = assertThrows(BuildException.class, () -> build(args)).getMessage();
         assertFalse(message.contains("\n"), "one line: " + message);
         // no tool ran: nothing at all was written under the output folder (a compiled payload, a broker, an MSI)
         if (Files.exists(dir.resolve("target"))) {
@@ -51,6 +51,27 @@ class BuildPackageTest {
             }
         }
         return message;
+    }
+
+    /** What the goal does with its parameters, from {@code --name=value} arguments: signing configured, then the build. */
+    private static void build(List<String> args) {
+        java.util.Map<String, String> o = new java.util.HashMap<>();
+        for (String arg : args) {
+            o.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        Toolchain tools = new Toolchain();
+        java.util.Optional<Signing> signing = Signing.configure(tools, new Signing.Options(path(o, "sign-certificate"),
+                path(o, "sign-password-file"), o.getOrDefault("sign-timestamp-url", ""), o.getOrDefault("sign-payload", "")), null);
+        String revision = o.get("revision");
+        Revision.parse(revision);
+        BuildPackage.build(tools, new BuildPackage.Options(Path.of(o.get("repo")), Path.of(o.get("out")), revision, path(o, "payload"),
+                Path.of(o.get("engine-jar")), path(o, "runtime-image"), path(o, "golden"), false, signing, java.util.Optional.empty(),
+                PackageBuilder.Place.SYSTEM, List.of(), PackageBuilder.Product.DERIVED), line -> { });
+    }
+
+    private static java.util.Optional<Path> path(java.util.Map<String, String> o, String name) {
+        String value = o.getOrDefault(name, "");
+        return value.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(value).toAbsolutePath());
     }
 
     @Test
