@@ -141,6 +141,10 @@ int wmain(int argc, wchar_t **argv) {
   DWORD len = GetModuleFileNameW(NULL, bin, MAX_PATH);
   if (len == 0 || len >= MAX_PATH) return fail(L"cannot find where inuse.exe is (GetModuleFileNameW)%ls%ls", L"", L"");
   *wcsrchr(bin, L'\\') = 0;
+  /* started by an 8.3 path (C:\PROGRA~1\inuse\EXAMPL~1\bin): the folder's long name is the product id */
+  wchar_t long_bin[MAX_PATH];
+  DWORD long_len = GetLongPathNameW(bin, long_bin, MAX_PATH);
+  if (long_len > 0 && long_len < MAX_PATH) wcscpy(bin, long_bin);
   wchar_t product[MAX_PATH];
   const wchar_t *parent_end = wcsrchr(bin, L'\\');
   wcsncpy(product, L"", MAX_PATH);

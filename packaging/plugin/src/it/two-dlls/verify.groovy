@@ -18,7 +18,7 @@ def createFolder = ['msiinfo', 'export', msi.path, 'CreateFolder'].execute().tex
 assert createFolder.readLines().any { it.startsWith('InuseTargetDir2\tInuseTargetFolder2') } : createFolder
 assert new File(basedir, 'target/policy/inuse-Example Mail.admx').isFile()
 def adml = new File(basedir, 'target/policy/en-US/inuse-Example Mail.adml').text
-assert adml.contains('Yes: replace it too (1), its own default.') : adml
+assert adml.contains("Yes: replace it too (1), its own default in place of inuse's.") : adml
 def log = new File(basedir, 'build.log').text
 assert log.contains('inuse: MSI built: ')
 assert log.contains("inuse: product 'Example Mail MAPI update' (id Example Mail, manufacturer Example Corp)") : log

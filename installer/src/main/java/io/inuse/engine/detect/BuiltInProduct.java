@@ -33,6 +33,11 @@ public record BuiltInProduct(String id, Map<String, String> defaults) {
     public static final List<String> DEFAULT_NAMES = List.of("INUSE_WHEN_LOCKED", "INUSE_STRATEGY", "INUSE_FORCE_EQUAL");
     /** The longest product id. */
     public static final int MAX_ID = 40;
+    /**
+     * The punctuation a product id may have: what a folder name, a registry key, a Formatted column of the package (no
+     * brackets or braces), msibuild's SQL (no apostrophe) and a reboot record's key ({@code #}) all take.
+     */
+    public static final String PUNCTUATION = "._-+()&,~!@$";
     private static final String RESERVED = "CON PRN AUX NUL COM1 COM2 COM3 COM4 COM5 COM6 COM7 COM8 COM9 LPT1 LPT2 LPT3 LPT4 LPT5 LPT6 LPT7 LPT8 LPT9";
 
     public BuiltInProduct {
@@ -46,7 +51,7 @@ public record BuiltInProduct(String id, Map<String, String> defaults) {
     /**
      * Why a product id cannot serve, or null when it can. It names a folder, a registry key (in Formatted columns of the
      * package: no brackets or braces), a file and part of a reboot record's key name ({@code #}): letters, digits,
-     * {@code .}, {@code _}, {@code -} and spaces, 1 to {@value #MAX_ID} characters, beginning with a letter or digit, not
+     * spaces and {@value #PUNCTUATION}, 1 to {@value #MAX_ID} characters, beginning with a letter or digit, not
      * ending with a dot or space, not a device name such as CON or NUL.
      */
     public static String checkId(String id) {
@@ -59,10 +64,10 @@ public record BuiltInProduct(String id, Map<String, String> defaults) {
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == ' ';
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || PUNCTUATION.indexOf(c) >= 0;
             if (!ok) {
-                return quoted + " has the character '" + visible(String.valueOf(c)) + "': a product id names a folder, a registry key and"
-                        + " a file, so it has letters, digits, '.', '_', '-' and spaces only";
+                return quoted + " has the character '" + visible(String.valueOf(c)) + "', which a product id cannot have (it names a folder,"
+                        + " a registry key and a file): use letters, digits, spaces and " + PUNCTUATION;
             }
         }
         char first = id.charAt(0);

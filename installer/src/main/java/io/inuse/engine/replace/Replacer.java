@@ -44,6 +44,7 @@ import java.util.Optional;
 public final class Replacer {
     /** The largest target or staged file the plan reads (the PE reader needs the whole image). */
     static final int MAX_IMAGE_BYTES = Machine.FILE_READ_MAX;
+    private static final long ERROR_PATH_NOT_FOUND = 3;
     private static final long ERROR_ACCESS_DENIED = 5;
     private static final long ERROR_SHARING_VIOLATION = 32;
     private static final long ERROR_FILE_EXISTS = 80;
@@ -249,7 +250,18 @@ public final class Replacer {
                 JournalEntry.versionText(f.staged().version()), reason)));
         String temp = installTemp(f.path());
         Disk.deleteIfThere(machine, temp);
-        machine.copyFile(f.stagedPath(), temp, true);
+        try {
+            machine.copyFile(f.stagedPath(), temp, true);
+        } catch (SessionException e) {
+            if (e.win32Error() != ERROR_PATH_NOT_FOUND) {
+                throw e;
+            }
+            // the package makes the folders its targets need, except under ProgramData (a folder there would inherit
+            // ProgramData's ACL, which lets users write: no place for a DLL that SYSTEM writes and services load)
+            throw new IllegalStateException(f.path() + ": its folder does not exist (CopyFileW error 3), so nothing was put in place."
+                    + " Install the program this DLL belongs to first (it makes the folder, with the permissions it needs), then run the"
+                    + " install again");
+        }
         checkCopy(f.stagedPath(), temp);
         try {
             machine.moveFile(temp, f.path(), Machine.MOVEFILE_WRITE_THROUGH);

@@ -67,4 +67,23 @@ class ScheduleRemovalTest {
         admin.properties.put("AdminUser", "1");
         assertEquals(Policy.WhenLocked.STOP_SERVICES, Schedule.policy(admin, machine, "MAPI32").whenLocked());
     }
+
+    @Test
+    void thePackagesStopServicesIsForAnAdministratorOnly() {
+        io.inuse.engine.machine.FakeMachine machine = io.inuse.engine.machine.FakeMachine.standard();
+        java.util.Map<String, String> defaults = java.util.Map.of(Policy.WHEN_LOCKED, "stopservices");
+        FakeSession user = session("", "");
+        Policy p = Schedule.policy(user, machine, "MAPI32", defaults);
+        assertEquals(Policy.WhenLocked.DEFER, p.whenLocked(), "a standard user's run (a repair) does not stop services");
+        assertEquals("INUSE_WHEN_LOCKED=defer (the package's stopservices, not for a standard user), INUSE_STRATEGY=reboot (default),"
+                + " INUSE_FORCE_EQUAL=0 (default)", p.origin());
+        assertTrue(user.log.stream().anyMatch(l -> l.contains("stops services only for an administrator")), user.log.toString());
+        FakeSession admin = session("", "");
+        admin.properties.put("AdminUser", "1");
+        assertEquals(Policy.WhenLocked.STOP_SERVICES, Schedule.policy(admin, machine, "MAPI32", defaults).whenLocked());
+        // the policy key is an administrator's: it still wins for everyone
+        machine.registry.write(io.inuse.engine.machine.RegRoot.HKLM, Policy.key("MAPI32"), Policy.WHEN_LOCKED,
+                io.inuse.engine.machine.RegValue.sz("stopservices"));
+        assertEquals(Policy.WhenLocked.STOP_SERVICES, Schedule.policy(session("", ""), machine, "MAPI32", defaults).whenLocked());
+    }
 }

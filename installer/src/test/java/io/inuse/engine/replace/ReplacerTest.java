@@ -246,6 +246,15 @@ class ReplacerTest extends ReplaceFixture {
     }
 
     @Test
+    void aTargetWhoseFolderIsMissingIsRefusedInOneLine() throws Exception {
+        machine.removeFolder("C:\\Windows\\system32");   // the folder of the target is missing
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(Journal.empty()));
+        assertEquals(DLL + ": its folder does not exist (CopyFileW error 3), so nothing was put in place. Install the program this DLL"
+                + " belongs to first (it makes the folder, with the permissions it needs), then run the install again", e.getMessage());
+        assertFalse(machine.disk.exists(DLL));
+    }
+
+    @Test
     void aFileChangedSinceItWasReadIsNotReplaced() throws Exception {
         put(DLL, image(1, 0, 0, 0));
         int[] copies = {0};

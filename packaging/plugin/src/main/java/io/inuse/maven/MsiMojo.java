@@ -41,7 +41,7 @@ import org.apache.maven.project.MavenProjectHelper;
 public class MsiMojo extends AbstractMojo {
     /**
      * The package's UpgradeCode, a GUID that names the product for every version of it; mandatory (never change it), or
-     * {@code derived}: derived from the first DLL's file name, as this repository's demo build does.
+     * {@code derived}: derived from productId when it is given, else from the first DLL's file name, as this repository's demo build does.
      */
     @Parameter
     private String upgradeCode;

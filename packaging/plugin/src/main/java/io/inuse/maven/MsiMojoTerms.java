@@ -20,6 +20,7 @@ public final class MsiMojoTerms {
                 .replace("Name the product with -Dinuse.productId, -Dinuse.productName, -Dinuse.manufacturer",
                         "Name the product with <productId>, <productName>, <manufacturer>")
                 .replace("-Dinuse.productId", "<productId>")
+                .replace("-Dinuse.productName", "<productName>")
                 .replace("-Dinuse.runtimeImage", "<runtimeImage>")
                 .replace("-Dinuse.sign.certificate", "<signingCertificate>")
                 .replace("-Dinuse.sign.passwordFile", "<signingPasswordFile>")

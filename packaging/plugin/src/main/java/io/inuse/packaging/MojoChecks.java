@@ -69,7 +69,7 @@ public final class MojoChecks {
         }
     }
 
-    /** {@code <upgradeCode>derived</upgradeCode>}: the UpgradeCode derived from the first DLL's file name (README, "Which product a package is"). */
+    /** {@code <upgradeCode>derived</upgradeCode>}: the UpgradeCode derived from the product id, or without one from the first DLL's file name (README, "Which product a package is"). */
     public static final String DERIVED = "derived";
 
     /**
@@ -79,7 +79,7 @@ public final class MojoChecks {
     public static java.util.Optional<String> upgradeCode(String code) {
         if (code == null || code.isBlank()) {
             throw new BuildException("<upgradeCode> is missing: it names the product for every version of it. Make one once (uuidgen)"
-                    + " and keep it, or write <upgradeCode>derived</upgradeCode> to derive it from the first DLL's file name");
+                    + " and keep it, or write <upgradeCode>derived</upgradeCode> to derive it from <productId> (or, without one, from the first DLL's file name)");
         }
         if (code.strip().equals(DERIVED)) {
             return java.util.Optional.empty();

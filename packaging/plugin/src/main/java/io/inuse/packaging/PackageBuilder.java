@@ -109,15 +109,16 @@ public final class PackageBuilder {
         String revision = spec.revision();
         FileVersion version = parseRevision(revision);
         prepareOutputFolder(outDir);
-        Path dll = spec.payload().isPresent() ? userPayload(spec.payload().get(), outDir.resolve("signed-" + revision))
-                : signed(DemoPayload.build(tools, repo.resolve("src/payload"), version, outDir.resolve("native-" + revision)),
-                        ProductIdentity.of(DemoPayload.FILE_NAME).productName());
+        Path raw = spec.payload().isPresent() ? spec.payload().get()
+                : DemoPayload.build(tools, repo.resolve("src/payload"), version, outDir.resolve("native-" + revision));
+        // the product as named (checked before anything is signed; its name is every signature's description)
+        String productName = named(Payload.inspect(raw), spec).identity().productName();
+        Path dll = spec.payload().isPresent() ? userPayload(raw, outDir.resolve("signed-" + revision), productName) : signed(raw, productName);
         Payload payload = named(Payload.inspect(dll), spec);
         BuiltInProduct product = builtIn(payload.identity(), spec.product().defaults());
-        String productName = payload.identity().productName();
         List<Payload> extras = new ArrayList<>();
         for (Extra extra : spec.extras()) {
-            extras.add(Payload.inspect(userPayload(extra.file(), outDir.resolve("signed-" + revision))));
+            extras.add(Payload.inspect(userPayload(extra.file(), outDir.resolve("signed-" + revision), productName)));
         }
         List<PackageTargets.Entry> targets = PackageTargets.of(payload, spec.place(), extras, spec.extras());
         PackageTargets.check(targets);
@@ -149,6 +150,11 @@ public final class PackageBuilder {
             identity = identity.withNames(spec.product().id(), spec.product().name(), spec.product().manufacturer());
         } catch (IllegalArgumentException e) {
             throw new BuildException(e.getMessage() + ". Name the product with -Dinuse.productId, -Dinuse.productName, -Dinuse.manufacturer");
+        }
+        if (identity.productName().length() > ProductIdentity.MAX_PRODUCT_NAME) {
+            throw new BuildException("payload " + inspected.path() + ": the file name is too long to name the product: '" + identity.productName()
+                    + "' has " + identity.productName().length() + " characters, and the Feature table's Title holds "
+                    + ProductIdentity.MAX_PRODUCT_NAME + ". Name the product with -Dinuse.productName (or rename the DLL) and build again");
         }
         String why = BuiltInProduct.checkId(identity.productId());
         if (why != null) {
@@ -215,12 +221,12 @@ public final class PackageBuilder {
      * (-Dinuse.sign.payload=true), a signed copy in {@code signedDir} (the original checked as a
      * payload first), the user's file left as it was.
      */
-    Path userPayload(Path user, Path signedDir) {
+    Path userPayload(Path user, Path signedDir, String productName) {
         if (signing.isEmpty() || !signing.get().signsUserPayload()) {
             return user;
         }
-        Payload checked = Payload.inspect(user);
-        return signing.get().signCopy(user, signedDir, checked.identity().productName());
+        Payload.inspect(user);
+        return signing.get().signCopy(user, signedDir, productName);
     }
 
     static FileVersion parseRevision(String revision) {

@@ -22,9 +22,11 @@ import java.util.TreeSet;
  * the name is not 8.3, no MsiFileHash row for a versioned file (ICE60).
  *
  * <p>And the folders the targets need: a target in a path inside its known folder ({@code ProgramFiles\Example
- * Mail\bin}) may go where nothing is yet. Windows Installer creates each such folder (a component with
- * {@code CreateFolder}, in CreateFolders, before the replace action puts the DLL there) and removes it on uninstall when
- * it is empty (RemoveFolders, after the restore action took the DLL away); a folder that was there already stays.
+ * Mail\bin}) may go where nothing is yet. Windows Installer creates each such folder, every level of the path (a
+ * component with {@code CreateFolder} each, in CreateFolders, before the replace action puts the DLL there), and removes
+ * them on uninstall when they are empty then (after the restore action took the DLL away). A folder with files in it
+ * stays; an empty one that was there before the install is removed too (RemoveFolders does not ask who made it: measured
+ * under Wine). Under ProgramData the package makes no folder ({@link #NOT_MADE}).
  */
 final class PayloadFiles {
     /** The fragment and its SQL; null when the package has one DLL and its target needs no folder. */
@@ -33,7 +35,13 @@ final class PayloadFiles {
 
     /** The Directory table's standard folder for each known folder a target may go into (the 64-bit ones). */
     static final Map<String, String> MSI_FOLDERS = Map.of("System", "System64Folder", "Windows", "WindowsFolder",
-            "ProgramFiles", "ProgramFiles64Folder", "ProgramFilesCommon", "CommonFiles64Folder", "ProgramData", "CommonAppDataFolder");
+            "ProgramFiles", "ProgramFiles64Folder", "ProgramFilesCommon", "CommonFiles64Folder");
+    /**
+     * The known folder whose new subfolders the package does not make: one made there inherits ProgramData's ACL, which
+     * lets users create and change files, no place for a DLL that SYSTEM writes and services load. The program the DLL
+     * belongs to makes it, with the permissions it needs; until then the replace action refuses the target in one line.
+     */
+    static final String NOT_MADE = "ProgramData";
 
     private PayloadFiles() {
     }
@@ -99,6 +107,9 @@ final class PayloadFiles {
         for (PackageTargets.Entry target : targets) {
             String relative = target.relative() == null ? "" : target.relative();
             if (relative.isEmpty()) {
+                continue;
+            }
+            if (target.folder().equals(NOT_MADE)) {
                 continue;
             }
             String root = MSI_FOLDERS.get(target.folder());

@@ -162,7 +162,7 @@ public final class PolicyTemplate {
         }
         for (Choice c : e.choices()) {
             if (c.value().equalsIgnoreCase(value.strip())) {
-                return " Without a policy or a property, this package does: " + c.label() + " (" + c.value() + "), its own default.";
+                return " Without a policy or a property, this package does: " + c.label() + " (" + c.value() + "), its own default in place of inuse's.";
             }
         }
         return "";
@@ -183,12 +183,18 @@ public final class PolicyTemplate {
         x.append("      <string id=\"").append(id).append("\">").append(xml(text)).append("</string>\n");
     }
 
-    /** The product id as part of an XML name and a namespace: its letters and digits only. */
-    private static String namePart(String productId) {
+    /**
+     * The product id as part of an XML name and a namespace: its letters and digits, every other character as {@code _}
+     * and its code in hex, so that ids differing only in punctuation ("Example Mail", "Example-Mail") get namespaces of
+     * their own (the Group Policy editor refuses two templates with one namespace).
+     */
+    static String namePart(String productId) {
         StringBuilder out = new StringBuilder();
         for (char c : productId.toCharArray()) {
             if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
                 out.append(c);
+            } else {
+                out.append('_').append(String.format("%02X", (int) c));
             }
         }
         return out.length() == 0 ? "product" : out.toString();

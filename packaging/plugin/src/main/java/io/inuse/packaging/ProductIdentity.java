@@ -18,7 +18,8 @@ import java.util.UUID;
  * without its last extension, ID the product id (by default the file name without its extension, as it is cased)
  * upper-cased. Then:
  * <ul>
- * <li>UpgradeCode = as given, or UUID version 5 (RFC 4122, SHA-1) of "upgrade:NAME" in the namespace {@link #NAMESPACE};
+ * <li>UpgradeCode = as given, or UUID version 5 (RFC 4122, SHA-1) of "upgrade-id:ID" when the id is given, else of
+ *     "upgrade:NAME", in the namespace {@link #NAMESPACE};
  * <li>the product id names the folder {@code Program Files\inuse\<id>}, the keys {@code SOFTWARE\inuse\<id>} and
  *     {@code SOFTWARE\Policies\inuse\<id>} and the Group Policy template (the engine's BuiltInProduct.checkId);
  * <li>the component GUIDs = UUID version 5 of "component:ID:NAME" (the first DLL), "cli-component:ID",
@@ -160,13 +161,7 @@ public record ProductIdentity(String fileName, String upgradeCodeGiven, String i
             throw new BuildException(subject + ": a file name that begins or ends with a space or ends with a dot"
                     + " cannot be a Windows file name." + hint);
         }
-        ProductIdentity identity = new ProductIdentity(fileName);
-        if (identity.productName().length() > MAX_PRODUCT_NAME) {
-            throw new BuildException(subject + ": the file name is too long to name the product: '" + identity.productName()
-                    + "' has " + identity.productName().length() + " characters, and the Feature table's Title holds "
-                    + MAX_PRODUCT_NAME + "." + hint);
-        }
-        return identity;
+        return new ProductIdentity(fileName);
     }
 
     /** NAME: the file name upper-cased. */
@@ -180,8 +175,15 @@ public record ProductIdentity(String fileName, String upgradeCodeGiven, String i
         return dot > 0 ? name().substring(0, dot) : name();
     }
 
+    /**
+     * As given; else derived from the product id when one is given (two ids are two products, even around DLLs of one
+     * name: they have two folders, and one must not upgrade the other), else from the first DLL's name.
+     */
     public String upgradeCode() {
-        return upgradeCodeGiven != null ? upgradeCodeGiven : braced(uuid5(NAMESPACE, "upgrade:" + name()));
+        if (upgradeCodeGiven != null) {
+            return upgradeCodeGiven;
+        }
+        return braced(uuid5(NAMESPACE, idGiven != null ? "upgrade-id:" + idKey() : "upgrade:" + name()));
     }
 
     /** The product id: as given, or the payload's file name without its extension, as it is cased. */

@@ -100,14 +100,22 @@ class MojoChecksTest {
 
     @Test
     void aDerivedProductIdThatCannotServeNamesTheParameter() {
-        Payload plus = new Payload(dir.resolve("mail+helper.dll"), "mail+helper.dll", new io.inuse.pe.FileVersion(1, 0, 0, 0), "0", 1);
+        Payload plus = new Payload(dir.resolve("mail#helper.dll"), "mail#helper.dll", new io.inuse.pe.FileVersion(1, 0, 0, 0), "0", 1);
         PackageBuilder.Spec spec = new PackageBuilder.Spec("1.0.0", java.util.Optional.empty(), List.of());
         String message = MsiMojoTerms.of(assertThrows(BuildException.class, () -> PackageBuilder.named(plus, spec)).getMessage());
-        assertEquals("the product id is derived from the first DLL's name mail+helper.dll, and the product id 'mail+helper' has the character"
-                + " '+': a product id names a folder, a registry key and a file, so it has letters, digits, '.', '_', '-' and spaces only:"
-                + " name the product with <productId> (or rename the DLL) and build again", message);
+        assertEquals("the product id is derived from the first DLL's name mail#helper.dll, and the product id 'mail#helper' has the character"
+                + " '#', which a product id cannot have (it names a folder, a registry key and a file): use letters, digits, spaces and"
+                + " ._-+()&,~!@$: name the product with <productId> (or rename the DLL) and build again", message);
         Payload named = PackageBuilder.named(plus, spec.withProduct(new PackageBuilder.Product("MailHelper", null, null, java.util.Map.of())));
         assertEquals("MailHelper", named.identity().productId());
+        // a DLL whose derived ProductName would be too long for the Feature title: fine when the POM names the product
+        Payload longName = new Payload(dir.resolve("A".repeat(47) + ".DLL"), "A".repeat(47) + ".DLL", new io.inuse.pe.FileVersion(1, 0, 0, 0), "0", 1);
+        assertEquals("payload " + longName.path() + ": the file name is too long to name the product: 'inuse " + "A".repeat(47) + " replacement'"
+                + " has 65 characters, and the Feature table's Title holds 64. Name the product with <productName> (or rename the DLL) and"
+                + " build again", MsiMojoTerms.of(assertThrows(BuildException.class, () -> PackageBuilder.named(longName,
+                spec.withProduct(new PackageBuilder.Product("Long", null, null, java.util.Map.of())))).getMessage()));
+        assertEquals("Long name", PackageBuilder.named(longName, spec.withProduct(new PackageBuilder.Product("Long", "Long name", null,
+                java.util.Map.of()))).identity().productName());
         // a default the engine would refuse is not built into a package
         assertEquals("the package's default INUSE_WHEN_LOCKED is 'later', which is not understood: use defer (replace a held file at the"
                 + " next reboot, the default), fail (stop the install instead) or stopservices (stop the services that hold it, replace it,"

@@ -54,7 +54,8 @@ class PayloadFilesTest {
         List<PackageTargets.Entry> targets = List.of(new PackageTargets.Entry("TargetDll", "System", "", "MAPI32.DLL"),
                 new PackageTargets.Entry("TargetDll2", "ProgramFiles", "Example Mail\\bin", "MAPIAUX.DLL"),
                 new PackageTargets.Entry("TargetDll3", "ProgramFiles", "example mail\\lib", "MAPIX.DLL"),
-                new PackageTargets.Entry("TargetDll4", "ProgramData", "R&D", "MAPIY.DLL"),
+                new PackageTargets.Entry("TargetDll4", "ProgramFilesCommon", "R&D", "MAPIY.DLL"),
+                new PackageTargets.Entry("TargetDll6", "ProgramData", "Example Mail", "MAPIW.DLL"),   // no folder made there
                 new PackageTargets.Entry("TargetDll5", "ProgramFiles", "Example Mail\\bin", "MAPIZ.DLL"));
         PayloadFiles.Result result = PayloadFiles.write(product, List.of(), targets, dir.resolve("out"), dir);
         String wxs = Files.readString(result.wxs());
@@ -71,7 +72,7 @@ class PayloadFilesTest {
                 </Directory>
                 </DirectoryRef>
                 <DirectoryRef Id="TARGETDIR">
-                <Directory Id="CommonAppDataFolder">
+                <Directory Id="CommonFiles64Folder">
                 <Directory Id="InuseTargetDir4" Name="R&amp;D">
                 <Component Id="InuseTargetFolder4" Guid="%s" Win64="yes"><CreateFolder/></Component>
                 </Directory>
@@ -85,7 +86,7 @@ class PayloadFilesTest {
                 </ComponentGroup>
                 """.formatted(unbraced(product.folderComponentGuid("ProgramFiles", "EXAMPLE MAIL")),
                 unbraced(product.folderComponentGuid("ProgramFiles", "EXAMPLE MAIL\\BIN")),
-                unbraced(product.folderComponentGuid("ProgramFiles", "EXAMPLE MAIL\\LIB")), unbraced(product.folderComponentGuid("ProgramData", "R&D"))),
+                unbraced(product.folderComponentGuid("ProgramFiles", "EXAMPLE MAIL\\LIB")), unbraced(product.folderComponentGuid("ProgramFilesCommon", "R&D"))),
                 wxs.substring(wxs.indexOf("<DirectoryRef"), wxs.indexOf("</Fragment>")));
         assertEquals(List.of("UPDATE `Directory` SET `DefaultDir`='EXAMPL~1|Example Mail' WHERE `Directory`='InuseTargetDir1'"), result.sql());
         // the product id keys every derived component GUID: another product's folder component differs

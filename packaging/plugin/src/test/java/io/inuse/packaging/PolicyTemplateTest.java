@@ -130,7 +130,7 @@ class PolicyTemplateTest {
         PolicyTemplate.write(dir, "my-dll & co", "inuse <MY-DLL> replacement");
         Document admx = parse(Files.readString(dir.resolve("policy/inuse-my-dll & co.admx")));
         Element target = elements(admx, "target").get(0);
-        assertEquals("inusemydllco", target.getAttribute("prefix"));
+        assertEquals("inusemy_2Ddll_20_26_20co", target.getAttribute("prefix"));
         assertEquals("SOFTWARE\\Policies\\inuse\\my-dll & co", elements(admx, "policy").get(0).getAttribute("key"));
         parse(Files.readString(dir.resolve("policy/en-US/inuse-my-dll & co.adml")));
     }
@@ -140,9 +140,17 @@ class PolicyTemplateTest {
     void thePackagesDefaultsAreNamedAndOfferedFirst() {
         String adml = PolicyTemplate.adml("ExampleMail", "Example Mail MAPI update", java.util.Map.of("INUSE_WHEN_LOCKED", "fail"));
         assertTrue(adml.contains("Without a policy or a property, this package does: Stop the install (1603) before anything changes (fail),"
-                + " its own default."), adml);
+                + " its own default in place of inuse's."), adml);
         assertTrue(adml.contains("<dropdownList refId=\"INUSE_WHEN_LOCKED\" noSort=\"true\" defaultItem=\"1\">"), adml);
         assertTrue(adml.contains("<dropdownList refId=\"INUSE_STRATEGY\" noSort=\"true\" defaultItem=\"0\">"), adml);
         assertEquals(1, adml.split("its own default", -1).length - 1, "only the policy with a package default says so");
+    }
+
+    @Test
+    void idsThatDifferOnlyInPunctuationGetNamespacesOfTheirOwn() {
+        assertEquals("MAPI32", PolicyTemplate.namePart("MAPI32"));
+        assertEquals("Example_20Mail", PolicyTemplate.namePart("Example Mail"));
+        assertEquals("Example_2DMail", PolicyTemplate.namePart("Example-Mail"));
+        assertTrue(PolicyTemplate.admx("Example Mail").contains("namespace=\"inuse.Policies.Example_20Mail\""));
     }
 }

@@ -206,14 +206,16 @@ class SigningTest {
         Path user = copy(dll);
         byte[] before = Files.readAllBytes(user);
         Signing notAsked = SigningFixtures.signing(certificate, passwordFile, "");
-        assertEquals(user, new PackageBuilder(new Toolchain(), REPO, Optional.of(notAsked)).userPayload(user, dir.resolve("signed")));
+        assertEquals(user, new PackageBuilder(new Toolchain(), REPO, Optional.of(notAsked)).userPayload(user, dir.resolve("signed"), "Example Mail MAPI update"));
         assertFalse(Files.exists(dir.resolve("signed")));
 
         Signing asked = Signing.configure(new Toolchain(), new Signing.Options(Optional.of(certificate), Optional.of(passwordFile),
                 "", "true"), null).orElseThrow();
-        Path signed = new PackageBuilder(new Toolchain(), REPO, Optional.of(asked)).userPayload(user, dir.resolve("signed"));
+        Path signed = new PackageBuilder(new Toolchain(), REPO, Optional.of(asked)).userPayload(user, dir.resolve("signed"), "Example Mail MAPI update");
         assertEquals(dir.resolve("signed").resolve(user.getFileName()), signed);
-        assertEquals(0, SigningFixtures.verify(signed, caPem).exit());
+        SigningFixtures.Run verified = SigningFixtures.verify(signed, caPem);
+        assertEquals(0, verified.exit());
+        assertTrue(verified.output().contains("Example Mail MAPI update"), "the product's name as the description: " + verified.output());
         assertArrayEquals(before, Files.readAllBytes(user), "the user's file is left as it was");
     }
 

@@ -56,7 +56,12 @@ class CliIT {
     }
 
     static Cli inuse(WinePrefix wine, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("wine", INUSE));
+        return inuseAt(wine, INUSE, args);
+    }
+
+    /** The same for the inuse.exe at {@code exe} (another product's, or started by its 8.3 path). */
+    static Cli inuseAt(WinePrefix wine, String exe, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("wine", exe));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("inuse", ".out");
         Path err = Files.createTempFile("inuse", ".err");

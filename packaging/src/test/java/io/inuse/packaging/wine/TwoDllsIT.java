@@ -69,13 +69,23 @@ class TwoDllsIT {
             assertTrue(record.startsWith("type=1 "), "the reboot record under the product id's key: " + record);
             String arp = wine.wine("reg", "query", "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall", "/s");
             assertTrue(arp.contains("Example Mail MAPI update") && arp.contains("Example Corp"), "ProductName and Publisher as the POM says: " + arp);
+            // the command line of a product whose id has a space, started by its 8.3 path: it still finds the product's key
+            // (HKLM\SOFTWARE\inuse\Example Mail\JavaHome, the runtime the install was given) by the folder's long name
+            Files.writeString(wine.root().resolve("drive_c/inuse-short.bat"), "@for %%I in (\"C:\\Program Files\\inuse\\Example Mail"
+                    + "\\bin\\inuse.exe\") do @echo %%~sI\r\n");
+            String shortExe = wine.wine("cmd", "/c", "C:\\inuse-short.bat").strip();
+            assertFalse(shortExe.contains("Example Mail"), "an 8.3 path: " + shortExe);
+            CliIT.Cli status = CliIT.inuseAt(wine, shortExe, "status", "--verbose");
+            assertEquals(1, status.code(), status.toString());
+            assertTrue(status.err().contains("the runtime the product was installed with"), status.toString());
+            assertTrue(status.out().contains("reboot pending"), status.toString());
             wine.reboot();
             assertEquals(Optional.of(NEW), wine.system32Version("MAPI32.DLL"), "replaced at the reboot");
             Path log = bed.logFor(scenario, "uninstall");
             assertEquals(0, wine.msiexecLogged("/x", EXAMPLE_MSI, log, bed.javaHome), log.toString());
             assertEquals(original, wine.system32Version("MAPI32.DLL"), "the original MAPI32.DLL is back");
             assertEquals(Optional.of(OLD), WinePrefix.versionOf(aux), "the original MAPIAUX.DLL is back");
-            assertTrue(Files.isDirectory(aux.getParent()), "a folder that was there before the install stays");
+            assertTrue(Files.isDirectory(aux.getParent()), "the folder that was there before the install stays, the original back in it");
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations(), "nothing left pending");
             String left = wine.wine("reg", "query", "HKLM\\" + PRODUCT_KEY, "/s");
             assertFalse(left.contains("RebootPending"), "no reboot record left: " + left);
@@ -88,7 +98,7 @@ class TwoDllsIT {
     void aTargetFolderThatIsNotThereYetIsMadeAndRemovedAgain() throws Exception {
         long start = System.nanoTime();
         String scenario = "two-dlls-new-folder";
-        Path older = DemoPayloadAccess.build(bed, OLD, bed.work.resolve("two-dlls-new-folder-original"));
+        Path older = DemoPayloadAccess.build(bed, OLD, bed.work.resolve(scenario + "-original"));
         bed.scenario(scenario, wine -> {
             Path folder = wine.root().resolve("drive_c/Program Files/Example Mail");
             Path aux = folder.resolve("bin/MAPIAUX.DLL");
@@ -106,7 +116,7 @@ class TwoDllsIT {
             Path uninstallLog = bed.logFor(scenario, "uninstall");
             assertEquals(0, wine.msiexecLogged("/x", EXAMPLE_MSI, uninstallLog, bed.javaHome), uninstallLog.toString());
             assertFalse(Files.exists(aux), "the DLL installed where nothing was is removed");
-            assertFalse(Files.exists(folder), "the folders the package made are removed when empty");
+            assertFalse(Files.exists(folder), "every level the package made is removed when empty");
             assertEquals(Optional.of(OLD), wine.system32Version("MAPI32.DLL"), "the original MAPI32.DLL is back");
             assertEquals(Optional.empty(), wine.pendingFileRenameOperations(), "nothing left pending");
             ActionRun.report("two DLLs, a new folder", start, "0: " + folder.getFileName() + "\\bin made, MAPIAUX.DLL 1.1.0.0 in it;"
