@@ -145,6 +145,7 @@ int wmain(int argc, wchar_t **argv) {
   wchar_t long_bin[MAX_PATH];
   DWORD long_len = GetLongPathNameW(bin, long_bin, MAX_PATH);
   if (long_len > 0 && long_len < MAX_PATH) wcscpy(bin, long_bin);
+  else if (wcschr(bin, L'~')) return fail(L"cannot find the long name of %ls (GetLongPathNameW failed), which names the product%ls", bin, L"");
   wchar_t product[MAX_PATH];
   const wchar_t *parent_end = wcsrchr(bin, L'\\');
   wcsncpy(product, L"", MAX_PATH);

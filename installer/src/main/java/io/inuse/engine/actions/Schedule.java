@@ -67,7 +67,6 @@ public final class Schedule {
         properties.put(Policy.STRATEGY, session.property(Policy.STRATEGY));
         properties.put(Policy.FORCE_EQUAL, session.property(Policy.FORCE_EQUAL));
         Policy policy = Policy.resolve(Policy.source(machine, productId, defaults, properties, "the property"));
-        session.log("policy: " + policy.origin());
         // stopping services is an administrator's choice: from the command line of a standard user (a repair of a
         // per-machine product runs elevated) it would have SYSTEM stop them; the policy key is admin-only anyway
         if (policy.whenLocked() == Policy.WhenLocked.STOP_SERVICES && policy.origin().toLowerCase(java.util.Locale.ROOT)
@@ -89,6 +88,7 @@ public final class Schedule {
                     + " and the user running this install is not one (AdminUser is not set): a held file is replaced at the next reboot"
                     + " instead; set the policy value under HKLM\\" + Policy.key(productId) + " to have services stopped for every user");
         }
+        session.log("policy: " + policy.origin());
         return policy;
     }
 

@@ -35,9 +35,10 @@ public record BuiltInProduct(String id, Map<String, String> defaults) {
     public static final int MAX_ID = 40;
     /**
      * The punctuation a product id may have: what a folder name, a registry key, a Formatted column of the package (no
-     * brackets or braces), msibuild's SQL (no apostrophe) and a reboot record's key ({@code #}) all take.
+     * brackets or braces), msibuild's SQL (no apostrophe) and a reboot record's key ({@code #}) all take; no {@code ~},
+     * which makes 8.3 names ({@code EXAMPL~1} would open another product's {@code Example Mail} folder).
      */
-    public static final String PUNCTUATION = "._-+()&,~!@$";
+    public static final String PUNCTUATION = "._-+()&,!@$";
     private static final String RESERVED = "CON PRN AUX NUL COM1 COM2 COM3 COM4 COM5 COM6 COM7 COM8 COM9 LPT1 LPT2 LPT3 LPT4 LPT5 LPT6 LPT7 LPT8 LPT9";
 
     public BuiltInProduct {
@@ -56,7 +57,7 @@ public record BuiltInProduct(String id, Map<String, String> defaults) {
      */
     public static String checkId(String id) {
         if (id == null || id.isEmpty()) {
-            return "the product id is empty: give one (letters, digits, '.', '_', '-', spaces; for example ExampleMail)";
+            return "the product id is empty: give one (letters, digits, spaces and " + PUNCTUATION + "; for example Example Mail)";
         }
         String quoted = "the product id '" + visible(id) + "'";
         if (id.length() > MAX_ID) {

@@ -253,7 +253,8 @@ public final class Replacer {
         try {
             machine.copyFile(f.stagedPath(), temp, true);
         } catch (SessionException e) {
-            if (e.win32Error() != ERROR_PATH_NOT_FOUND) {
+            String folder = f.path().substring(0, f.path().lastIndexOf('\\'));
+            if (e.win32Error() != ERROR_PATH_NOT_FOUND || Disk.exists(machine, folder)) {
                 throw e;
             }
             // the package makes the folders its targets need, except under ProgramData (a folder there would inherit

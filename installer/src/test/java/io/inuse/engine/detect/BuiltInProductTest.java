@@ -40,7 +40,7 @@ class BuiltInProductTest {
                 refusal("inuse-product 2\nid\tMAPI32\n"));
         assertEquals("product description, line 2 (''): the second line is 'id', a tab and the product id", refusal("inuse-product 1"));
         assertEquals("product description, line 2 ('id | a/b'): the product id 'a/b' has the character '/', which a product id cannot"
-                + " have (it names a folder, a registry key and a file): use letters, digits, spaces and ._-+()&,~!@$",
+                + " have (it names a folder, a registry key and a file): use letters, digits, spaces and ._-+()&,!@$",
                 refusal("inuse-product 1\nid\ta/b\n"));
         assertEquals("product description, line 3 ('INUSE_TIMEOUT | 5'): a default is one of INUSE_WHEN_LOCKED, INUSE_STRATEGY,"
                 + " INUSE_FORCE_EQUAL, a tab and its value", refusal("inuse-product 1\nid\tMAPI32\nINUSE_TIMEOUT\t5\n"));
@@ -54,7 +54,8 @@ class BuiltInProductTest {
         assertNull(BuiltInProduct.checkId("MAPI32"));
         assertNull(BuiltInProduct.checkId("Example Mail 2.0"));
         assertNull(BuiltInProduct.checkId("contoso-av_helper"));
-        assertNull(BuiltInProduct.checkId("Mail+Fax (x64) & Co, ~1!@$"));
+        assertNull(BuiltInProduct.checkId("Mail+Fax (x64) & Co, 1!@$"));
+        assertTrue(BuiltInProduct.checkId("EXAMPL~1").contains("'~'"), "an 8.3 name could open another product's folder");
         assertTrue(BuiltInProduct.checkId("o'neil").contains("character '" + "''"));
         assertTrue(BuiltInProduct.checkId("a%b").contains("'%'"));
         assertTrue(BuiltInProduct.checkId("").startsWith("the product id is empty"));

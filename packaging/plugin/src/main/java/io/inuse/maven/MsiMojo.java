@@ -47,10 +47,10 @@ public class MsiMojo extends AbstractMojo {
     private String upgradeCode;
 
     /**
-     * The product id: the product's folder ({@code Program Files\inuse\<id>}), its registry and policy keys
-     * ({@code HKLM\SOFTWARE\inuse\<id>}, {@code HKLM\SOFTWARE\Policies\inuse\<id>}) and its Group Policy template's
-     * name; letters, digits, '.', '_', '-' and spaces, at most 40. By default the first DLL's file name without its
-     * extension. Never change it between versions: an upgrade would not find the earlier version's backups.
+     * The product id: the product's folder (Program Files\inuse\ID), its registry and policy keys
+     * (HKLM\SOFTWARE\inuse\ID, HKLM\SOFTWARE\Policies\inuse\ID) and its Group Policy template's name; letters, digits,
+     * spaces and ._-+()&amp;,!@$, at most 40. By default the first DLL's file name without its extension. Never change it
+     * between versions: an upgrade would not find the earlier version's backups.
      */
     @Parameter(property = "inuse.productId")
     private String productId;
@@ -165,13 +165,13 @@ public class MsiMojo extends AbstractMojo {
                     .map(p -> new PackageBuilder.Extra(p.getFile().toPath().toAbsolutePath(), place(p))).toList();
             String version = MojoChecks.version(productVersion);
             Toolchain tools = new Toolchain();
-            Optional<Signing> signing = Signing.configure(tools, new Signing.Options(path(signingCertificate),
-                    path(signingPasswordFile), timestampUrl == null ? "" : timestampUrl,
+            Optional<Signing> signing = Signing.configure(tools, new Signing.Options(path("signingCertificate", signingCertificate),
+                    path("signingPasswordFile", signingPasswordFile), timestampUrl == null ? "" : timestampUrl,
                     signPayloads ? "true" : ""), System.getenv(Signing.PASSWORD_VARIABLE));
             Path out = outputDirectory.toPath().toAbsolutePath();
             Path sources = extractSources(out.resolve("inuse-build"));
             BuildPackage.Options options = new BuildPackage.Options(sources, out, version, Optional.of(payload.getFile().toPath().toAbsolutePath()),
-                    engineJar(), path(runtimeImage),
+                    engineJar(), path("runtimeImage", runtimeImage),
                     Optional.ofNullable(goldenDirectory).map(f -> f.toPath().toAbsolutePath()), updateGolden, signing,
                     MojoChecks.upgradeCode(upgradeCode), place(payload), extras,
                     MojoChecks.product(productId, productName, manufacturer, whenLocked, strategy, forceEqual));
@@ -186,14 +186,14 @@ public class MsiMojo extends AbstractMojo {
      * A path parameter, empty when it is not set or blank (a property such as inuse.sign.certificate that a POM declares
      * empty: Maven would turn an empty File parameter into the project's folder). Relative to the project's folder.
      */
-    private Optional<java.nio.file.Path> path(String value) {
+    private Optional<java.nio.file.Path> path(String parameter, String value) {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
         try {
             return Optional.of(project.getBasedir().toPath().resolve(value.strip()).toAbsolutePath().normalize());
         } catch (java.nio.file.InvalidPathException e) {
-            throw new BuildException("the path " + value + " cannot be opened: this JVM encodes file names in "
+            throw new BuildException("<" + parameter + ">" + value + "</" + parameter + "> cannot be opened: this JVM encodes file names in "
                     + System.getProperty("sun.jnu.encoding") + ", which cannot hold it (" + e.getReason() + "). Run Maven in a UTF-8"
                     + " locale, for example LANG=C.UTF-8 mvn -B package");
         }

@@ -32,6 +32,13 @@ public final class MojoChecks {
             if (!payload.getFile().isFile()) {
                 throw new BuildException(which + ": <file>" + payload.getFile() + "</file>: no such file");
             }
+            try {
+                payload.getFile().toPath();
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new BuildException(which + ": <file>" + payload.getFile() + "</file> cannot be opened: this JVM encodes file names in "
+                        + System.getProperty("sun.jnu.encoding") + ", which cannot hold it (" + e.getReason() + "). Run Maven in a UTF-8"
+                        + " locale, for example LANG=C.UTF-8 mvn -B package");
+            }
             String folder = payload.getFolder() == null ? "System" : payload.getFolder();
             if (!FOLDERS.contains(folder)) {
                 throw new BuildException(which + ": <folder>" + folder + "</folder> is not a folder the package installs into: use one of "

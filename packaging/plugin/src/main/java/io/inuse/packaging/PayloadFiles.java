@@ -134,8 +134,7 @@ final class PayloadFiles {
                         sql.add("UPDATE `Directory` SET `DefaultDir`='" + shortName + "|" + segment + "' WHERE `Directory`='" + id + "'");
                     }
                 }
-                // every level its own CreateFolder: each one the package made is removed on uninstall when empty (one that was
-                // there before stays: Windows Installer does not remove a folder it did not create), not just the last
+                // every level its own CreateFolder, so that each is removed on uninstall when it is empty then, not just the last
                 created.add(key);
             }
         }

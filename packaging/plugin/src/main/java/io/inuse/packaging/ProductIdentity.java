@@ -183,7 +183,9 @@ public record ProductIdentity(String fileName, String upgradeCodeGiven, String i
         if (upgradeCodeGiven != null) {
             return upgradeCodeGiven;
         }
-        return braced(uuid5(NAMESPACE, idGiven != null ? "upgrade-id:" + idKey() : "upgrade:" + name()));
+        // an id given as the default one (MAPI32 for MAPI32.DLL) is the same product as without it
+        boolean ownId = idGiven != null && !idGiven.equalsIgnoreCase(new ProductIdentity(fileName).productId());
+        return braced(uuid5(NAMESPACE, ownId ? "upgrade-id:" + idKey() : "upgrade:" + name()));
     }
 
     /** The product id: as given, or the payload's file name without its extension, as it is cased. */
@@ -234,7 +236,12 @@ public record ProductIdentity(String fileName, String upgradeCodeGiven, String i
     }
 
     public String msiFileName(String productVersion) {
-        return "inuse-" + productId().toLowerCase(Locale.ROOT).replace(' ', '-') + "-" + productVersion + "-x64.msi";
+        // only characters no shell splits or expands (cmd's &, PowerShell's $ @ ( ) ,): the rest as '-'
+        StringBuilder id = new StringBuilder();
+        for (char c : productId().toLowerCase(Locale.ROOT).toCharArray()) {
+            id.append((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ? c : '-');
+        }
+        return "inuse-" + id + "-" + productVersion + "-x64.msi";
     }
 
     /**

@@ -30,7 +30,7 @@ class BuildPackageTest {
         engineJar = Files.write(dir.resolve("inuse-installer.jar"), new byte[] {'P', 'K', 3, 4});
     }
 
-    /** The arguments packaging/pom.xml passes, with these replaced or added. */
+    /** A build's arguments (as the demo's: no payload, no runtime, goldens), with these replaced or added. */
     private String refusal(String... overrides) {
         List<String> args = new ArrayList<>(List.of("--repo=" + dir, "--out=" + dir.resolve("target"), "--revision=1.1.0",
                 "--payload=", "--engine-jar=" + engineJar, "--runtime-image=", "--golden=" + dir.resolve("golden"),

@@ -105,7 +105,7 @@ class MojoChecksTest {
         String message = MsiMojoTerms.of(assertThrows(BuildException.class, () -> PackageBuilder.named(plus, spec)).getMessage());
         assertEquals("the product id is derived from the first DLL's name mail#helper.dll, and the product id 'mail#helper' has the character"
                 + " '#', which a product id cannot have (it names a folder, a registry key and a file): use letters, digits, spaces and"
-                + " ._-+()&,~!@$: name the product with <productId> (or rename the DLL) and build again", message);
+                + " ._-+()&,!@$: name the product with <productId> (or rename the DLL) and build again", message);
         Payload named = PackageBuilder.named(plus, spec.withProduct(new PackageBuilder.Product("MailHelper", null, null, java.util.Map.of())));
         assertEquals("MailHelper", named.identity().productId());
         // a DLL whose derived ProductName would be too long for the Feature title: fine when the POM names the product

@@ -52,6 +52,10 @@ class ProductIdentityTest {
         assertEquals("{72CCBCE0-7F75-5617-894A-365E19D261EA}", derivedWithId.upgradeCode());
         assertNotEquals(ProductIdentity.of("MAPI32.DLL").upgradeCode(), derivedWithId.upgradeCode());
         assertNotEquals(ProductIdentity.of("MAPI32.DLL").withNames("Other Mail", null, null).upgradeCode(), derivedWithId.upgradeCode());
+        // naming the default id (mapi32 for MAPI32.DLL) keeps the product: its UpgradeCode is the one without the parameter
+        assertEquals(ProductIdentity.of("MAPI32.DLL").upgradeCode(), ProductIdentity.of("MAPI32.DLL").withNames("mapi32", null, null).upgradeCode());
+        // the MSI's file name has no character a shell splits or expands
+        assertEquals("inuse-r-d--x64--1.1.0-x64.msi", ProductIdentity.of("MAPI32.DLL").withNames("R&D (x64)", null, null).msiFileName("1.1.0"));
         // blank is the default
         assertEquals("inuse MAPI32 replacement", ProductIdentity.of("MAPI32.DLL").withNames(" ", "", null).productName());
         String refusal = assertThrows(IllegalArgumentException.class, () -> ProductIdentity.of("MAPI32.DLL").withNames(null, "Mail [beta]", null))
