@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inuse.engine.detect.BuiltInTargets;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +24,7 @@ class PackageTargetsIT {
     @Test
     void theBuiltPackageCarriesItsTargetList() throws Exception {
         Path msi = builtPackage();
-        List<EnginePak.Entry> pak = EnginePak.inBrokerDll(msiinfo("extract", msi.toString(), "Binary.InuseBroker"));
+        List<EnginePak.Entry> pak = EnginePak.inBrokerDll(new PackageVerifier(new Toolchain()).binary(msi, "InuseBroker"));
         List<String> names = pak.stream().map(EnginePak.Entry::name).toList();
         assertEquals(List.of("engine/inuse-engine.jar", "engine/inuse-targets.jar"), names.subList(0, Math.min(2, names.size())),
                 "the pak's entries: " + names);
@@ -77,24 +76,13 @@ class PackageTargetsIT {
         }
     }
 
-    private static String fileTableName(Path msi) throws Exception {
-        List<String> lines = new String(msiinfo("export", msi.toString(), "File"), StandardCharsets.UTF_8).lines().toList();
-        List<String> columns = List.of(lines.get(0).split("\t", -1));
-        for (String line : lines.subList(3, lines.size())) {
-            String[] row = line.split("\t", -1);
-            if (row[columns.indexOf("File")].equals("TargetDll")) {
-                return row[columns.indexOf("FileName")];
+    private static String fileTableName(Path msi) {
+        PackageVerifier.Table file = new PackageVerifier(new Toolchain()).export(msi, "File");
+        for (String[] row : file.rows()) {
+            if (row[file.column("File")].equals("TargetDll")) {
+                return row[file.column("FileName")];
             }
         }
         throw new AssertionError(msi + " has no File row TargetDll");
-    }
-
-    private static byte[] msiinfo(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("msiinfo"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        byte[] bytes = p.getInputStream().readAllBytes();
-        assertEquals(0, p.waitFor(), "msiinfo " + String.join(" ", args));
-        return bytes;
     }
 }

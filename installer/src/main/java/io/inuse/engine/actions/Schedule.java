@@ -68,25 +68,21 @@ public final class Schedule {
         properties.put(Policy.FORCE_EQUAL, session.property(Policy.FORCE_EQUAL));
         Policy policy = Policy.resolve(Policy.source(machine, productId, defaults, properties, "the property"));
         // stopping services is an administrator's choice: from the command line of a standard user (a repair of a
-        // per-machine product runs elevated) it would have SYSTEM stop them; the policy key is admin-only anyway
-        if (policy.whenLocked() == Policy.WhenLocked.STOP_SERVICES && policy.origin().toLowerCase(java.util.Locale.ROOT)
-                .contains("inuse_when_locked=stopservices (property)")
-                && session.property("AdminUser").isEmpty()) {
-            throw new IllegalArgumentException("the property " + Policy.WHEN_LOCKED + " is 'stopservices', but the user running this"
-                    + " install is not an administrator (AdminUser is not set): only an administrator may have the install stop"
-                    + " services; run it as one, or set the value under HKLM\\" + Policy.key(productId) + "; nothing was changed");
-        }
-        // the package's own default is its author's, not this user's choice: a standard user's repair (elevated) would have
-        // SYSTEM stop services whenever the user likes; for such a run a held file waits for the reboot instead
-        String packageStop = "inuse_when_locked=stopservices (package)";
-        int at = policy.origin().toLowerCase(java.util.Locale.ROOT).indexOf(packageStop);
-        if (policy.whenLocked() == Policy.WhenLocked.STOP_SERVICES && at >= 0 && session.property("AdminUser").isEmpty()) {
-            policy = new Policy(Policy.WhenLocked.DEFER, policy.forceEqual(), policy.strategy(), policy.origin().substring(0, at)
-                    + Policy.WHEN_LOCKED + "=defer (the package's stopservices, not for a standard user)"
-                    + policy.origin().substring(at + packageStop.length()));
-            session.log("policy: the package's default " + Policy.WHEN_LOCKED + "=stopservices stops services only for an administrator,"
-                    + " and the user running this install is not one (AdminUser is not set): a held file is replaced at the next reboot"
-                    + " instead; set the policy value under HKLM\\" + Policy.key(productId) + " to have services stopped for every user");
+        // per-machine product runs elevated) it would have SYSTEM stop them; the policy key is admin-only anyway. The package's
+        // own default is its author's, not this user's choice: for such a run a held file waits for the reboot instead
+        if (policy.whenLocked() == Policy.WhenLocked.STOP_SERVICES && session.property("AdminUser").isEmpty()) {
+            if (policy.whenLockedFrom().equals(Policy.FROM_PROPERTY)) {
+                throw new IllegalArgumentException("the property " + Policy.WHEN_LOCKED + " is 'stopservices', but the user running this"
+                        + " install is not an administrator (AdminUser is not set): only an administrator may have the install stop"
+                        + " services; run it as one, or set the value under HKLM\\" + Policy.key(productId) + "; nothing was changed");
+            }
+            if (policy.whenLockedFrom().equals(Policy.FROM_PACKAGE)) {
+                policy = policy.deferredForStandardUser();
+                session.log("policy: the package's default " + Policy.WHEN_LOCKED + "=stopservices stops services only for an"
+                        + " administrator, and the user running this install is not one (AdminUser is not set): a held file is replaced"
+                        + " at the next reboot instead; set the policy value under HKLM\\" + Policy.key(productId) + " to have services"
+                        + " stopped for every user");
+            }
         }
         session.log("policy: " + policy.origin());
         return policy;

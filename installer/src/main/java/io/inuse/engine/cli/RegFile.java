@@ -169,7 +169,7 @@ public final class RegFile {
             if (end != data.length()) {
                 throw new RegFileException(where + ": the string is not closed, or text follows it");
             }
-            return Optional.of(new Value(key, name, new RegValue(RegValue.REG_SZ, (s + "\0").getBytes(StandardCharsets.UTF_16LE)), line));
+            return Optional.of(new Value(key, name, RegValue.sz(s.toString()), line));
         }
         if (data.startsWith("dword:")) {
             String hex = data.substring(6);

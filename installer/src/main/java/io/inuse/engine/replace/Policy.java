@@ -25,11 +25,18 @@ import java.util.Optional;
  *                    moved in at the next reboot) or {@code renameaside} (the held file renamed aside and the
  *                    new one put in place at once, the old one deleted at the next reboot)
  * @param origin      for the log: where each value came from
+ * @param whenLockedFrom where INUSE_WHEN_LOCKED came from: {@value #FROM_POLICY}, {@value #FROM_PROPERTY},
+ *                    {@value #FROM_PACKAGE} or {@value #FROM_DEFAULT} (only an administrator may choose stopservices)
  */
-public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strategy, String origin) {
+public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strategy, String origin, String whenLockedFrom) {
     public static final String WHEN_LOCKED = "INUSE_WHEN_LOCKED";
     public static final String FORCE_EQUAL = "INUSE_FORCE_EQUAL";
     public static final String STRATEGY = "INUSE_STRATEGY";
+    /** Where a value came from: the policy key, the property (or what the detect action handed on), the package, inuse. */
+    public static final String FROM_POLICY = "policy";
+    public static final String FROM_PROPERTY = "property";
+    public static final String FROM_PACKAGE = "package";
+    public static final String FROM_DEFAULT = "default";
     /** The policy key below HKLM, without the product id. */
     public static final String KEY = "SOFTWARE\\Policies\\inuse";
 
@@ -121,7 +128,17 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
             throw new IllegalArgumentException(where(source, FORCE_EQUAL) + " is '" + force + "', which is not understood: use 1 to"
                     + " replace a file of the same version too, or 0 (the default); nothing was changed");
         }
-        return new Policy(whenLocked, force.equals("1"), strategy, origin.toString());
+        return new Policy(whenLocked, force.equals("1"), strategy, origin.toString(), from(source, WHEN_LOCKED));
+    }
+
+    /**
+     * The same with INUSE_WHEN_LOCKED defer instead of the package's stopservices, for a run that is not an
+     * administrator's; the log's origin says so (its first entry is INUSE_WHEN_LOCKED's, {@link #resolve} writes it first).
+     */
+    public Policy deferredForStandardUser() {
+        int end = origin.indexOf(", ");
+        return new Policy(WhenLocked.DEFER, forceEqual, strategy, WHEN_LOCKED + "=defer (the package's stopservices, not for a"
+                + " standard user)" + (end < 0 ? "" : origin.substring(end)), whenLockedFrom);
     }
 
     /** The policy key of a product: {@code SOFTWARE\Policies\inuse\<product id>} below HKLM. */
@@ -143,23 +160,25 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
         return new MachineSource(machine, productId, defaults, values, valuesAre);
     }
 
-    private static String pick(Source source, String name, StringBuilder origin) {
-        Optional<RegValue> policy = source.policy(name);
-        String value;
-        String from;
-        if (policy.isPresent()) {
-            value = text(source, name, policy.get());
-            from = "policy";
-        } else if (!source.property(name).trim().isEmpty()) {
-            value = source.property(name).trim();
-            from = "property";
-        } else if (!source.packageDefault(name).trim().isEmpty()) {
-            value = source.packageDefault(name).trim();
-            from = "package";
-        } else {
-            value = name.equals(WHEN_LOCKED) ? WhenLocked.DEFER.text : name.equals(STRATEGY) ? "reboot" : "0";
-            from = "default";
+    /** Where a value comes from, in the order of precedence. */
+    private static String from(Source source, String name) {
+        if (source.policy(name).isPresent()) {
+            return FROM_POLICY;
         }
+        if (!source.property(name).trim().isEmpty()) {
+            return FROM_PROPERTY;
+        }
+        return source.packageDefault(name).trim().isEmpty() ? FROM_DEFAULT : FROM_PACKAGE;
+    }
+
+    private static String pick(Source source, String name, StringBuilder origin) {
+        String from = from(source, name);
+        String value = switch (from) {
+            case FROM_POLICY -> text(source, name, source.policy(name).orElseThrow());
+            case FROM_PROPERTY -> source.property(name).trim();
+            case FROM_PACKAGE -> source.packageDefault(name).trim();
+            default -> name.equals(WHEN_LOCKED) ? WhenLocked.DEFER.text : name.equals(STRATEGY) ? "reboot" : "0";
+        };
         origin.append(origin.length() == 0 ? "" : ", ").append(name).append('=').append(value).append(" (").append(from).append(')');
         return value;
     }
@@ -184,11 +203,11 @@ public record Policy(WhenLocked whenLocked, boolean forceEqual, Strategy strateg
     }
 
     private static String where(Source source, String name) {
-        if (source.policy(name).isPresent()) {
-            return "the policy value HKLM\\" + source.policyKey() + "\\" + name;
-        }
-        return source.property(name).trim().isEmpty() && !source.packageDefault(name).trim().isEmpty()
-                ? "the package's default " + name : source.valuesAre() + " " + name;
+        return switch (from(source, name)) {
+            case FROM_POLICY -> "the policy value HKLM\\" + source.policyKey() + "\\" + name;
+            case FROM_PACKAGE -> "the package's default " + name;
+            default -> source.valuesAre() + " " + name;
+        };
     }
 
     /** The registry through the broker, and the properties as the caller read them. A class, not a lambda (start-up path). */

@@ -50,12 +50,12 @@ public record RebootRecord(String key, String file, String newVersion, String sh
 
     /** Writes the record, {@code File} last: a script that sees {@code File} sees the whole record. */
     public void write(Machine machine) {
-        machine.regWrite(RegRoot.HKLM, key, NEW_VERSION, sz(newVersion));
-        machine.regWrite(RegRoot.HKLM, key, SHA256, sz(sha256));
+        machine.regWrite(RegRoot.HKLM, key, NEW_VERSION, RegValue.sz(newVersion));
+        machine.regWrite(RegRoot.HKLM, key, SHA256, RegValue.sz(sha256));
         machine.regWrite(RegRoot.HKLM, key, LOCKERS, multiSz(lockers));
-        machine.regWrite(RegRoot.HKLM, key, QUEUED_AT, sz(queuedAt));
-        machine.regWrite(RegRoot.HKLM, key, RUN, sz(run));
-        machine.regWrite(RegRoot.HKLM, key, FILE, sz(file));
+        machine.regWrite(RegRoot.HKLM, key, QUEUED_AT, RegValue.sz(queuedAt));
+        machine.regWrite(RegRoot.HKLM, key, RUN, RegValue.sz(run));
+        machine.regWrite(RegRoot.HKLM, key, FILE, RegValue.sz(file));
     }
 
     /** The record of a target; empty when there is none (no key, or no {@code File} value: one half removed). */
@@ -243,10 +243,6 @@ public record RebootRecord(String key, String file, String newVersion, String sh
             return Optional.empty();
         }
         return Optional.of(value.get().string());
-    }
-
-    static RegValue sz(String text) {
-        return RegValue.sz(text);
     }
 
     static RegValue multiSz(List<String> items) {

@@ -57,10 +57,15 @@ class PolicyTest {
         assertEquals(Policy.WhenLocked.FAIL, p.whenLocked());
         assertTrue(p.forceEqual());
         assertEquals("INUSE_WHEN_LOCKED=fail (package), INUSE_STRATEGY=reboot (default), INUSE_FORCE_EQUAL=1 (package)", p.origin());
+        assertEquals(Policy.FROM_PACKAGE, p.whenLockedFrom());
         properties.put(Policy.WHEN_LOCKED, "defer");
         policy(Policy.FORCE_EQUAL, "0");
         p = Policy.resolve(Policy.source(machine, "MAPI32", defaults, properties, "the property"));
         assertEquals("INUSE_WHEN_LOCKED=defer (property), INUSE_STRATEGY=reboot (default), INUSE_FORCE_EQUAL=0 (policy)", p.origin());
+        assertEquals(Policy.FROM_PROPERTY, p.whenLockedFrom());
+        // the rule for a standard user: only INUSE_WHEN_LOCKED's entry of the origin changes
+        assertEquals("INUSE_WHEN_LOCKED=defer (the package's stopservices, not for a standard user), INUSE_STRATEGY=reboot (default),"
+                + " INUSE_FORCE_EQUAL=0 (policy)", p.deferredForStandardUser().origin());
         // a default the engine does not understand (a package built by another version) is named as the package's
         properties.clear();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Policy.resolve(Policy.source(machine, "MAPI32",

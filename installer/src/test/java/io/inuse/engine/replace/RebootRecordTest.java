@@ -114,7 +114,7 @@ class RebootRecordTest extends ReplaceFixture {
         put(DLL, image(1, 0, 0, 0));
         machine.process(77, "C:\\Program Files\\UPS\\upsmon.exe", DLL).lock(DLL);
         install(RUN, Journal.empty());
-        machine.registry.write(RegRoot.HKLM, "SOFTWARE\\inuse\\MAPI32\\Theirs", "x", RebootRecord.sz("kept"));
+        machine.registry.write(RegRoot.HKLM, "SOFTWARE\\inuse\\MAPI32\\Theirs", "x", io.inuse.engine.machine.RegValue.sz("kept"));
         RebootRecord.removeAll(machine, "MAPI32", List.of(MAPI), log::add);
         assertEquals(Optional.empty(), RebootRecord.read(machine, "MAPI32", MAPI));
         assertEquals(List.of("hklm\\software\\inuse\\mapi32\\theirs"), machine.registry.keysUnder(RegRoot.HKLM, "SOFTWARE\\inuse"),

@@ -125,10 +125,14 @@ public final class MojoChecks {
         }
         java.util.Map<String, String> defaults = new java.util.LinkedHashMap<>();
         if (whenLocked != null && !whenLocked.isBlank()) {
-            defaults.put(io.inuse.engine.replace.Policy.WHEN_LOCKED, oneOf("<whenLocked>", whenLocked, io.inuse.engine.replace.Policy.WhenLocked.values()));
+            List<String> allowed = java.util.Arrays.stream(io.inuse.engine.replace.Policy.WhenLocked.values())
+                    .map(io.inuse.engine.replace.Policy.WhenLocked::text).toList();
+            defaults.put(io.inuse.engine.replace.Policy.WHEN_LOCKED, oneOf("<whenLocked>", whenLocked, allowed));
         }
         if (strategy != null && !strategy.isBlank()) {
-            defaults.put(io.inuse.engine.replace.Policy.STRATEGY, oneOf("<strategy>", strategy, io.inuse.engine.replace.Policy.Strategy.values()));
+            List<String> allowed = java.util.Arrays.stream(io.inuse.engine.replace.Policy.Strategy.values())
+                    .map(io.inuse.engine.replace.Policy.Strategy::text).toList();
+            defaults.put(io.inuse.engine.replace.Policy.STRATEGY, oneOf("<strategy>", strategy, allowed));
         }
         if (forceEqual != null && !forceEqual.isBlank()) {
             String f = forceEqual.strip();
@@ -140,16 +144,13 @@ public final class MojoChecks {
         return new PackageBuilder.Product(id, name, manufacturer, defaults);
     }
 
-    private static String oneOf(String parameter, String value, Enum<?>[] allowed) {
-        List<String> texts = new java.util.ArrayList<>();
-        for (Enum<?> a : allowed) {
-            String text = a instanceof io.inuse.engine.replace.Policy.WhenLocked w ? w.text() : ((io.inuse.engine.replace.Policy.Strategy) a).text();
-            texts.add(text);
+    private static String oneOf(String parameter, String value, List<String> allowed) {
+        for (String text : allowed) {
             if (text.equalsIgnoreCase(value.strip())) {
                 return text;
             }
         }
-        throw new BuildException(parameter + " is '" + value + "': use one of " + String.join(", ", texts));
+        throw new BuildException(parameter + " is '" + value + "': use one of " + String.join(", ", allowed));
     }
 
     private static String blank(String value) {

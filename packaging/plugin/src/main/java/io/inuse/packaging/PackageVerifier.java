@@ -73,6 +73,11 @@ public final class PackageVerifier {
     }
 
     /** The keys of the package's File table, as {@code msiinfo export} shows them. */
+    /** A stream of the Binary table as it is in the package (the broker DLL: {@code InuseBroker}), for reading its pak back. */
+    public byte[] binary(Path msi, String name) {
+        return tools.runForBytes(msi.toAbsolutePath().getParent(), Toolchain.MSIINFO, List.of("extract", msi.toString(), "Binary." + name));
+    }
+
     public Set<String> fileKeys(Path msi) {
         Table file = export(msi, "File");
         int key = file.column("File");

@@ -98,26 +98,23 @@ final class PayloadFiles {
     }
 
     private static Folders folders(ProductIdentity product, List<PackageTargets.Entry> targets) {
-        // known folder -> path segments (upper-cased key) -> Directory id; insertion order kept for stable output
+        // KNOWNFOLDER\SEGMENT\... (upper-cased) -> Directory id, every level of every target's path; insertion order kept
+        // for a stable output. Each level gets a CreateFolder of its own, so that each is removed on uninstall when it is
+        // empty then, not just the last
         Map<String, String> ids = new LinkedHashMap<>();
         Map<String, String> names = new LinkedHashMap<>();
         Map<String, Set<String>> shortNames = new HashMap<>();
-        Set<String> created = new LinkedHashSet<>();
         List<String> sql = new ArrayList<>();
         for (PackageTargets.Entry target : targets) {
             String relative = target.relative() == null ? "" : target.relative();
-            if (relative.isEmpty()) {
+            if (relative.isEmpty() || target.folder().equals(NOT_MADE)) {
                 continue;
             }
-            if (target.folder().equals(NOT_MADE)) {
-                continue;
-            }
-            String root = MSI_FOLDERS.get(target.folder());
-            if (root == null) {
+            if (!MSI_FOLDERS.containsKey(target.folder())) {
                 throw new BuildException("package target " + target + ": the package cannot create a folder in " + target.folder()
                         + "; use one of " + String.join(", ", new TreeSet<>(MSI_FOLDERS.keySet())));
             }
-            String key = root;
+            String key = target.folder();
             for (String segment : relative.split("\\\\")) {
                 String parent = key;
                 key = key + "\\" + segment.toUpperCase(Locale.ROOT);
@@ -134,54 +131,40 @@ final class PayloadFiles {
                         sql.add("UPDATE `Directory` SET `DefaultDir`='" + shortName + "|" + segment + "' WHERE `Directory`='" + id + "'");
                     }
                 }
-                // every level its own CreateFolder, so that each is removed on uninstall when it is empty then, not just the last
-                created.add(key);
             }
         }
         StringBuilder out = new StringBuilder();
         StringBuilder group = new StringBuilder();
-        Set<String> roots = new LinkedHashSet<>();
+        Set<String> knownFolders = new LinkedHashSet<>();
         for (String key : ids.keySet()) {
-            roots.add(key.substring(0, key.indexOf('\\')));
+            knownFolders.add(key.substring(0, key.indexOf('\\')));
         }
-        for (String root : roots) {
+        for (String known : knownFolders) {
+            String root = MSI_FOLDERS.get(known);
             // ProgramFiles64Folder is wix/product.wxs's own (the product's folder is in it); the others are declared here
             boolean declared = root.equals("ProgramFiles64Folder");
             out.append(declared ? "<DirectoryRef Id=\"" + root + "\">\n" : "<DirectoryRef Id=\"TARGETDIR\">\n<Directory Id=\"" + root + "\">\n");
-            nest(product, root, ids, names, created, out, group);
+            nest(product, known, ids, names, out, group);
             out.append(declared ? "</DirectoryRef>\n" : "</Directory>\n</DirectoryRef>\n");
         }
         return new Folders(out, group, sql);
     }
 
-    private static void nest(ProductIdentity product, String parent, Map<String, String> ids, Map<String, String> names, Set<String> created,
-            StringBuilder out, StringBuilder group) {
+    private static void nest(ProductIdentity product, String parent, Map<String, String> ids, Map<String, String> names, StringBuilder out,
+            StringBuilder group) {
         for (String key : ids.keySet()) {
             if (!key.substring(0, key.lastIndexOf('\\')).equals(parent)) {
                 continue;
             }
             String id = ids.get(key);
+            String component = id.replace("InuseTargetDir", "InuseTargetFolder");
             out.append("<Directory Id=\"").append(id).append("\" Name=\"").append(RuntimeFiles.xml(names.get(key))).append("\">\n");
-            if (created.contains(key)) {
-                String known = knownFolder(key.substring(0, key.indexOf('\\')));
-                String relative = key.substring(key.indexOf('\\') + 1);
-                String component = id.replace("InuseTargetDir", "InuseTargetFolder");
-                out.append("<Component Id=\"").append(component).append("\" Guid=\"").append(unbraced(product.folderComponentGuid(known, relative)))
-                        .append("\" Win64=\"yes\"><CreateFolder/></Component>\n");
-                group.append("<ComponentRef Id=\"").append(component).append("\"/>\n");
-            }
-            nest(product, key, ids, names, created, out, group);
+            out.append("<Component Id=\"").append(component).append("\" Guid=\"").append(unbraced(product.folderComponentGuid(
+                    key.substring(0, key.indexOf('\\')), key.substring(key.indexOf('\\') + 1)))).append("\" Win64=\"yes\"><CreateFolder/></Component>\n");
+            group.append("<ComponentRef Id=\"").append(component).append("\"/>\n");
+            nest(product, key, ids, names, out, group);
             out.append("</Directory>\n");
         }
-    }
-
-    private static String knownFolder(String msiFolder) {
-        for (Map.Entry<String, String> e : MSI_FOLDERS.entrySet()) {
-            if (e.getValue().equals(msiFolder)) {
-                return e.getKey();
-            }
-        }
-        throw new IllegalStateException(msiFolder);
     }
 
     private static String unbraced(String guid) {

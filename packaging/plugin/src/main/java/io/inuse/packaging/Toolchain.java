@@ -88,33 +88,50 @@ public final class Toolchain {
      * conversion input". GLib reads the charset from CHARSET before the locale.
      */
     public String run(Path workDir, String tool, List<String> args) {
+        return new String(exec(workDir, tool, args, true), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The same, for a tool whose output is data (msiinfo extract): its stdout's bytes alone; stderr is kept apart and
+     * quoted when the tool fails.
+     */
+    public byte[] runForBytes(Path workDir, String tool, List<String> args) {
+        return exec(workDir, tool, args, false);
+    }
+
+    private byte[] exec(Path workDir, String tool, List<String> args, boolean mergeErrors) {
         List<String> command = new ArrayList<>();
         command.add(find(tool).toString());
         command.addAll(args);
         Path output;
+        Path errors = null;
         Process process;
         try {
             output = Files.createTempFile("inuse-" + tool, ".out");
-            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(mergeErrors)
                     .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+            if (!mergeErrors) {
+                errors = Files.createTempFile("inuse-" + tool, ".err");
+                builder.redirectError(errors.toFile());
+            }
             builder.environment().put("CHARSET", "UTF-8");
             process = builder.start();
         } catch (IOException e) {
             throw new BuildException("cannot start " + tool + " (" + command.get(0) + "): " + e.getMessage(), e);
         }
+        Path said = errors == null ? output : errors;
         try {
             if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
                 throw new BuildException(tool + " did not finish within " + TIMEOUT_MINUTES + " minutes: " + String.join(" ", command)
-                        + quote(tool, read(output)));
+                        + quote(tool, read(said)));
             }
-            String text = read(output);
             if (process.exitValue() != 0) {
                 throw new BuildException(tool + " failed with exit code " + process.exitValue() + ": "
-                        + String.join(" ", command) + quote(tool, text));
+                        + String.join(" ", command) + quote(tool, read(said)));
             }
-            return text;
+            return Files.readAllBytes(output);
         } catch (IOException e) {
             throw new BuildException("reading the output of " + tool + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -123,6 +140,9 @@ public final class Toolchain {
             throw new BuildException(tool + " was interrupted", e);
         } finally {
             output.toFile().delete();
+            if (errors != null) {
+                errors.toFile().delete();
+            }
         }
     }
 

@@ -40,7 +40,7 @@ class SignedPackageIT {
         new PackageVerifier(new Toolchain()).compareWithGoldens(result.msi(), REPO.resolve("packaging/golden"), REVISION,
                 result.payload(), false);
 
-        Path broker = Files.write(dir.resolve("inuse-broker.dll"), msiinfo("extract", result.msi().toString(), "Binary.InuseBroker"));
+        Path broker = Files.write(dir.resolve("inuse-broker.dll"), new PackageVerifier(new Toolchain()).binary(result.msi(), "InuseBroker"));
         assertVerifies(broker, pem, "the broker in Binary.InuseBroker");
         List<String> pak = EnginePak.inBrokerDll(Files.readAllBytes(broker)).stream().map(EnginePak.Entry::name).toList();
         assertEquals(List.of("engine/inuse-engine.jar", "engine/inuse-targets.jar"), pak);
@@ -64,14 +64,5 @@ class SignedPackageIT {
         SigningFixtures.Run verdict = SigningFixtures.verify(file, pem);
         assertEquals(0, verdict.exit(), what + " does not verify:\n" + verdict.output());
         assertTrue(verdict.output().contains("Text description: inuse MAPI32 replacement"), verdict.output());
-    }
-
-    private static byte[] msiinfo(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("msiinfo"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        byte[] bytes = p.getInputStream().readAllBytes();
-        assertEquals(0, p.waitFor(), "msiinfo " + String.join(" ", args));
-        return bytes;
     }
 }

@@ -365,10 +365,7 @@ class EngineActionsIT {
         assertTrue(embeddedNames.contains("runtime/bin/java.exe"), "the check can see a runtime: " + embeddedNames);
     }
 
-    private static byte[] extractBinary(Path msi, String name) throws Exception {
-        Process p = new ProcessBuilder("msiinfo", "extract", msi.toString(), "Binary." + name).start();
-        byte[] bytes = p.getInputStream().readAllBytes();
-        assertEquals(0, p.waitFor());
-        return bytes;
+    private static byte[] extractBinary(Path msi, String name) {
+        return new io.inuse.packaging.PackageVerifier(new io.inuse.packaging.Toolchain()).binary(msi, name);
     }
 }
